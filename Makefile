@@ -1,0 +1,29 @@
+# Quickstart: `make run` (build, then run the bundled IoT example) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test build bench clean
+
+$(STAMP): pyproject.toml setup.py
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q "Cython>=3.0" "setuptools>=68" wheel
+	$(BIN)/pip install -q --no-build-isolation -e ".[test]"
+	touch $(STAMP)
+
+build: $(STAMP)
+	$(BIN)/python setup.py -q build_ext --inplace
+
+run: build
+	$(BIN)/fastsfn execute examples/iot_ingest.asl.json --input-file examples/iot_reading.json --handlers examples.iot_handlers:handlers
+
+test: build
+	$(BIN)/python -m pytest -q
+
+bench: build
+	$(BIN)/python -m pytest bench -q --benchmark-only --benchmark-storage=bench/baselines --benchmark-autosave
+
+clean:
+	rm -rf $(VENV) build fastsfn/_core.c fastsfn/*.so fastsfn/*.html

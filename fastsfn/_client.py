@@ -1,0 +1,420 @@
+"""The in-process client: boto3's `stepfunctions` method names, arguments and responses.
+
+Stage: shell. Every method validates its arguments as the AWS API does, calls the runtime,
+and shapes the answer as boto3 returns it (dates as `datetime`). Errors are raised as boto3
+raises them: `client.exceptions.<Code>`, subclasses of botocore's `ClientError`.
+"""
+from __future__ import annotations
+
+import asyncio
+import math
+import re
+from datetime import datetime, timezone
+from typing import Any, Mapping
+
+from botocore.exceptions import ClientError, ParamValidationError
+
+from fastsfn.asl.validate import validate_definition
+from fastsfn.errors import DefinitionError
+from fastsfn.ids import new_uuid
+from fastsfn.jsontext import DecodeError, loads
+from fastsfn.runtime import MAX_PAYLOAD, Outcome, Runtime, StateMachine, output_text
+from fastsfn.resources import Handler
+
+ERROR_CODES = (
+    "InvalidArn", "InvalidDefinition", "InvalidName", "InvalidExecutionInput",
+    "InvalidLoggingConfiguration", "InvalidTracingConfiguration", "StateMachineAlreadyExists",
+    "StateMachineDoesNotExist", "StateMachineDeleting", "StateMachineTypeNotSupported",
+    "ExecutionDoesNotExist", "ExecutionAlreadyExists", "ExecutionLimitExceeded",
+    "ValidationException", "MissingRequiredParameter", "InvalidToken", "ResourceNotFound",
+    "TooManyTags", "ConflictException",
+)
+
+_FORBIDDEN_NAME = re.compile(
+    "[\\s<>{}\\[\\]?*\"#%\\\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f\ufffe\uffff\ud800-\udfff]")
+_ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:role/.+$")
+_SM_ARN = re.compile(r"^arn:aws[\w-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^:]+$")
+_EPOCH = datetime.fromtimestamp(0, timezone.utc)
+
+
+class Exceptions:
+    """`client.exceptions`: one ClientError subclass per AWS error code."""
+
+    ClientError = ClientError
+
+    def __init__(self) -> None:
+        for code in ERROR_CODES:
+            setattr(self, code, type(code, (ClientError,), {}))
+
+    def raise_(self, code: str, message: str, operation: str) -> None:
+        cls = getattr(self, code)
+        raise cls({"Error": {"Code": code, "Message": message},
+                   "ResponseMetadata": {"HTTPStatusCode": 400}}, operation)
+
+
+def _date(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, timezone.utc)
+
+
+def _metadata() -> dict:
+    return {"RequestId": new_uuid(), "HTTPStatusCode": 200, "HTTPHeaders": {},
+            "RetryAttempts": 0}
+
+
+def _require(operation: str, **params: Any) -> None:
+    missing = [name for name, value in params.items() if value is None]
+    if missing:
+        raise ParamValidationError(report="\n".join(
+            f'Missing required parameter in input: "{name}"' for name in missing))
+
+
+class Client:
+    """In-process Step Functions client; same calls as `boto3.client("stepfunctions")`."""
+
+    def __init__(
+        self,
+        handlers: Mapping[str, Handler] | None = None,
+        region_name: str = "us-east-1",
+        account_id: str = "123456789012",
+        sleep_scale: float = 1.0,
+        runtime: Runtime | None = None,
+    ) -> None:
+        self.runtime = runtime or Runtime(handlers, region_name, account_id, sleep_scale)
+        self.exceptions = Exceptions()
+        self.meta = type("Meta", (), {"region_name": region_name})()
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _fail(self, code: str, message: str, operation: str) -> None:
+        self.exceptions.raise_(code, message, operation)
+
+    def _check_name(self, name: str, operation: str) -> None:
+        if not 1 <= len(name) <= 80 or _FORBIDDEN_NAME.search(name):
+            self._fail("InvalidName", f"Invalid Name: '{name}'", operation)
+
+    def _machine(self, arn: str, operation: str) -> StateMachine:
+        machine = self.runtime.machines.get(arn)
+        if machine is not None:
+            return machine
+        if not isinstance(arn, str) or not _SM_ARN.match(arn):
+            self._fail("InvalidArn", f"Invalid Arn: '{arn}'", operation)
+        self._fail("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'",
+                   operation)
+        raise AssertionError  # unreachable: _fail raises
+
+    def _compile(self, definition: str, type: str, operation: str) -> None:
+        try:
+            self.runtime.compile(definition, type)
+        except DefinitionError as e:
+            self._fail("InvalidDefinition", str(e), operation)
+
+    # -- state machines -------------------------------------------------------------------
+
+    def create_state_machine(
+        self, *, name: str | None = None, definition: str | None = None,
+        roleArn: str | None = None, type: str = "STANDARD",
+        loggingConfiguration: dict | None = None, tags: list | None = None,
+        tracingConfiguration: dict | None = None, publish: bool = False,
+        versionDescription: str | None = None, encryptionConfiguration: dict | None = None,
+    ) -> dict:
+        """CreateStateMachine."""
+        op = "CreateStateMachine"
+        _require(op, name=name, definition=definition, roleArn=roleArn)
+        assert name is not None and definition is not None and roleArn is not None
+        self._check_name(name, op)
+        if type not in ("STANDARD", "EXPRESS"):
+            self._fail("ValidationException",
+                       f"1 validation error detected: Value '{type}' at 'type' failed to "
+                       "satisfy constraint: Member must satisfy enum value set: "
+                       "[STANDARD, EXPRESS]", op)
+        if not _ROLE_ARN.match(roleArn):
+            self._fail("InvalidArn", f"Invalid Arn: '{roleArn}'", op)
+        logging = _logging_configuration(loggingConfiguration)
+        tracing = tracingConfiguration or {"enabled": False}
+        arn = self.runtime.state_machine_arn(name)
+        existing = self.runtime.machines.get(arn)
+        if existing is not None:
+            if (existing.definition, existing.type, existing.logging_configuration,
+                    existing.tracing_configuration) == (definition, type, logging, tracing):
+                return {"stateMachineArn": arn, "creationDate": _date(existing.creation_date),
+                        "ResponseMetadata": _metadata()}
+            self._fail("StateMachineAlreadyExists", f"State Machine Already Exists: '{arn}'", op)
+        try:
+            machine = self.runtime.register(
+                name, definition, roleArn, type, logging_configuration=logging,
+                tracing_configuration=tracing, tags=list(tags or []))
+        except DefinitionError as e:
+            self._fail("InvalidDefinition", str(e), op)
+        return {"stateMachineArn": machine.arn, "creationDate": _date(machine.creation_date),
+                "ResponseMetadata": _metadata()}
+
+    def describe_state_machine(self, *, stateMachineArn: str | None = None,
+                               includedData: str | None = None) -> dict:
+        """DescribeStateMachine."""
+        op = "DescribeStateMachine"
+        _require(op, stateMachineArn=stateMachineArn)
+        m = self._machine(stateMachineArn, op)  # type: ignore[arg-type]
+        out = {
+            "stateMachineArn": m.arn, "name": m.name, "status": "ACTIVE",
+            "definition": m.definition, "roleArn": m.role_arn, "type": m.type,
+            "creationDate": _date(m.creation_date),
+            "loggingConfiguration": m.logging_configuration,
+            "tracingConfiguration": m.tracing_configuration,
+        }
+        if m.revision_id is not None:
+            out["revisionId"] = m.revision_id
+        out["ResponseMetadata"] = _metadata()
+        return out
+
+    def update_state_machine(
+        self, *, stateMachineArn: str | None = None, definition: str | None = None,
+        roleArn: str | None = None, loggingConfiguration: dict | None = None,
+        tracingConfiguration: dict | None = None, publish: bool = False,
+        versionDescription: str | None = None, encryptionConfiguration: dict | None = None,
+    ) -> dict:
+        """UpdateStateMachine."""
+        op = "UpdateStateMachine"
+        _require(op, stateMachineArn=stateMachineArn)
+        m = self._machine(stateMachineArn, op)  # type: ignore[arg-type]
+        if definition is None and roleArn is None and loggingConfiguration is None \
+                and tracingConfiguration is None:
+            self._fail("MissingRequiredParameter",
+                       "Either the definition, the roleArn, the LoggingConfiguration, or the "
+                       "TracingConfiguration must be specified", op)
+        if roleArn is not None and not _ROLE_ARN.match(roleArn):
+            self._fail("InvalidArn", f"Invalid Arn: '{roleArn}'", op)
+        logging = (_logging_configuration(loggingConfiguration)
+                   if loggingConfiguration is not None else m.logging_configuration)
+        try:
+            updated = self.runtime.register(
+                m.name, definition if definition is not None else m.definition,
+                roleArn or m.role_arn, m.type, logging_configuration=logging,
+                tracing_configuration=tracingConfiguration or m.tracing_configuration,
+                tags=m.tags)
+        except DefinitionError as e:
+            self._fail("InvalidDefinition", str(e), op)
+        updated.creation_date = m.creation_date
+        updated.update_date = updated.creation_date if False else _now_epoch()
+        updated.revision_id = new_uuid()
+        return {"updateDate": _date(updated.update_date), "revisionId": updated.revision_id,
+                "ResponseMetadata": _metadata()}
+
+    def delete_state_machine(self, *, stateMachineArn: str | None = None) -> dict:
+        """DeleteStateMachine (immediate here; AWS deletes asynchronously)."""
+        op = "DeleteStateMachine"
+        _require(op, stateMachineArn=stateMachineArn)
+        if not isinstance(stateMachineArn, str) or not _SM_ARN.match(stateMachineArn):
+            self._fail("InvalidArn", f"Invalid Arn: '{stateMachineArn}'", op)
+        self.runtime.machines.pop(stateMachineArn, None)  # type: ignore[arg-type]
+        return {"ResponseMetadata": _metadata()}
+
+    def list_state_machines(self, *, maxResults: int = 0, nextToken: str | None = None) -> dict:
+        """ListStateMachines, paged by `maxResults`/`nextToken`."""
+        op = "ListStateMachines"
+        machines = sorted(self.runtime.machines.values(), key=lambda m: m.name)
+        start = 0
+        if nextToken is not None:
+            try:
+                start = int(nextToken)
+            except ValueError:
+                self._fail("InvalidToken", f"Invalid Token: '{nextToken}'", op)
+        size = maxResults or 100
+        page = machines[start:start + size]
+        out: dict[str, Any] = {"stateMachines": [
+            {"stateMachineArn": m.arn, "name": m.name, "type": m.type,
+             "creationDate": _date(m.creation_date)} for m in page]}
+        if start + size < len(machines):
+            out["nextToken"] = str(start + size)
+        out["ResponseMetadata"] = _metadata()
+        return out
+
+    def validate_state_machine_definition(
+        self, *, definition: str | None = None, type: str = "STANDARD",
+        severity: str = "ERROR", maxResults: int = 0,
+    ) -> dict:
+        """ValidateStateMachineDefinition: AWS's `result`/`diagnostics`/`truncated` shape."""
+        _require("ValidateStateMachineDefinition", definition=definition)
+        found = validate_definition(definition, type)  # type: ignore[arg-type]
+        if severity == "ERROR":
+            found = [d for d in found if d.severity == "ERROR"]
+        limit = maxResults or 100
+        result = "FAIL" if any(d.severity == "ERROR" for d in found) else "OK"
+        return {"result": result, "diagnostics": [d.to_dict() for d in found[:limit]],
+                "truncated": len(found) > limit, "ResponseMetadata": _metadata()}
+
+    # -- executions -----------------------------------------------------------------------
+
+    def _start(self, op: str, stateMachineArn: str | None, name: str | None,
+               input: str | None) -> tuple[StateMachine, Any]:
+        _require(op, stateMachineArn=stateMachineArn)
+        machine = self._machine(stateMachineArn, op)  # type: ignore[arg-type]
+        if name is not None:
+            self._check_name(name, op)
+        text = "{}" if input is None else input
+        if len(text) > MAX_PAYLOAD // 4 and len(text.encode()) > MAX_PAYLOAD:
+            self._fail("ValidationException",
+                       "1 validation error detected: Value at 'input' failed to satisfy "
+                       "constraint: Member must have length less than or equal to 262144", op)
+        try:
+            value = loads(text)
+        except (DecodeError, TypeError) as e:
+            self._fail("InvalidExecutionInput",
+                       f"Invalid State Machine Execution Input: '{e}'", op)
+        return machine, self.runtime.new_execution(machine, name, value)
+
+    def start_sync_execution(
+        self, *, stateMachineArn: str | None = None, name: str | None = None,
+        input: str | None = None, traceHeader: str | None = None,
+        includedData: str | None = None,
+    ) -> dict:
+        """StartSyncExecution: runs to the end; failures are in `status`, not exceptions."""
+        op = "StartSyncExecution"
+        machine, execution = self._start(op, stateMachineArn, name, input)
+        if machine.type != "EXPRESS":
+            self._fail("StateMachineTypeNotSupported",
+                       "This operation is not supported by this type of state machine", op)
+        outcome = self.runtime.run_sync(machine, execution)
+        return sync_response(machine, execution, outcome, input, traceHeader)
+
+    def start_execution(
+        self, *, stateMachineArn: str | None = None, name: str | None = None,
+        input: str | None = None, traceHeader: str | None = None,
+    ) -> dict:
+        """StartExecution: returns at once; the execution runs on the runtime's loop."""
+        machine, execution = self._start("StartExecution", stateMachineArn, name, input)
+        self.runtime.run_in_background(machine, execution)
+        return {"executionArn": execution.execution_arn,
+                "startDate": _date(execution.start_time), "ResponseMetadata": _metadata()}
+
+    def close(self) -> None:
+        """Wait for background executions and stop the runtime's loop."""
+        self.runtime.close()
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+def _now_epoch() -> float:
+    from fastsfn._core import now
+
+    return now()
+
+
+def _logging_configuration(config: dict | None) -> dict:
+    out = {"level": "OFF", "includeExecutionData": False}
+    if config:
+        out.update(config)
+    return out
+
+
+def sync_response(machine: StateMachine, execution: Any, outcome: Outcome,
+                  input_text: str | None, trace_header: str | None) -> dict:
+    """StartSyncExecution's response for a finished execution."""
+    stop = _now_epoch()
+    out: dict[str, Any] = {
+        "executionArn": execution.execution_arn,
+        "stateMachineArn": machine.arn,
+        "name": execution.name,
+        "startDate": _date(execution.start_time),
+        "stopDate": _date(stop),
+    }
+    if outcome.status == "SUCCEEDED":
+        text = output_text(outcome)
+        if isinstance(text, Outcome):
+            outcome = text
+    out["status"] = outcome.status
+    if outcome.status == "SUCCEEDED":
+        out["output"] = text
+        out["outputDetails"] = {"included": True}
+    else:
+        if outcome.error is not None:
+            out["error"] = outcome.error
+        if outcome.cause is not None:
+            out["cause"] = outcome.cause
+    out["input"] = "{}" if input_text is None else input_text
+    out["inputDetails"] = {"included": True}
+    if trace_header is not None:
+        out["traceHeader"] = trace_header
+    billed_ms = max(100, math.ceil((stop - execution.start_time) * 10) * 100)
+    out["billingDetails"] = {"billedMemoryUsedInMB": 64, "billedDurationInMilliseconds": billed_ms}
+    out["ResponseMetadata"] = _metadata()
+    return out
+
+
+def client(
+    handlers: Mapping[str, Handler] | None = None,
+    region_name: str = "us-east-1",
+    account_id: str = "123456789012",
+    sleep_scale: float = 1.0,
+) -> Client:
+    """An in-process client with boto3's `stepfunctions` surface.
+
+    `handlers` maps a Lambda function name or ARN, or any Task Resource (globs allowed), to
+    a callable `(event, context)`, sync or async. `sleep_scale` multiplies every real wait
+    (Wait states, retry back-off); 0 makes them instant, for tests.
+    """
+    return Client(handlers, region_name, account_id, sleep_scale)
+
+
+class AsyncClient:
+    """The same surface as coroutines, for asyncio programs (`fastsfn.aclient`)."""
+
+    def __init__(self, sync: Client) -> None:
+        self._sync = sync
+        self.exceptions = sync.exceptions
+        self.runtime = sync.runtime
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._sync, name)
+
+        async def call(**kwargs: Any) -> Any:
+            return method(**kwargs)
+
+        call.__name__ = name
+        return call
+
+    async def start_sync_execution(self, **kwargs: Any) -> dict:
+        """StartSyncExecution; a suspended execution finishes on the caller's loop."""
+        sync = self._sync
+        op = "StartSyncExecution"
+        machine, execution = sync._start(op, kwargs.get("stateMachineArn"),
+                                         kwargs.get("name"), kwargs.get("input"))
+        if machine.type != "EXPRESS":
+            sync._fail("StateMachineTypeNotSupported",
+                       "This operation is not supported by this type of state machine", op)
+        outcome = self.runtime.run(machine, execution)
+        if not isinstance(outcome, Outcome):
+            outcome = await outcome
+        return sync_response(machine, execution, outcome, kwargs.get("input"),
+                             kwargs.get("traceHeader"))
+
+    async def start_execution(self, **kwargs: Any) -> dict:
+        """StartExecution; the execution runs as a task on the caller's loop."""
+        sync = self._sync
+        machine, execution = sync._start("StartExecution", kwargs.get("stateMachineArn"),
+                                         kwargs.get("name"), kwargs.get("input"))
+        outcome = self.runtime.run(machine, execution)
+        if not isinstance(outcome, Outcome):
+            task = asyncio.get_running_loop().create_task(outcome)
+            self.runtime._background.add(task)
+            task.add_done_callback(self.runtime._background.discard)
+        return {"executionArn": execution.execution_arn,
+                "startDate": _date(execution.start_time), "ResponseMetadata": _metadata()}
+
+    async def close(self) -> None:
+        """Wait for executions started on this loop."""
+        while self.runtime._background:
+            await asyncio.gather(*list(self.runtime._background), return_exceptions=True)
+
+
+def aclient(
+    handlers: Mapping[str, Handler] | None = None,
+    region_name: str = "us-east-1",
+    account_id: str = "123456789012",
+    sleep_scale: float = 1.0,
+) -> AsyncClient:
+    """An asyncio client: `await client.start_sync_execution(...)` and friends."""
+    return AsyncClient(Client(handlers, region_name, account_id, sleep_scale))

@@ -1,0 +1,780 @@
+# cython: language_level=3
+"""The executor: runs a compiled Program's flat state table.
+
+Stage: program -> result. The compiler (fastsfn.compiler) builds `Program` and `State`
+objects; nothing here reads a definition or a field name. An execution runs in a plain loop
+(`Frame.advance`) and only becomes a coroutine (`drive`) when a state hands back an
+awaitable: an async task handler, a Wait or a retry back-off that really sleeps, or a
+Map/Parallel child that suspended.
+"""
+import asyncio
+from inspect import isawaitable
+
+from libc.time cimport time_t
+from posix.time cimport clock_gettime, timespec, CLOCK_REALTIME, CLOCK_MONOTONIC
+
+from fastsfn.errors import StatesError, StatesRuntime, PathNotFound
+from fastsfn.jsontext import dumpb
+from fastsfn.timestamps import format_timestamp
+
+# State kinds, one per ASL `Type`.
+cpdef enum Kind:
+    PASS = 0
+    TASK = 1
+    CHOICE = 2
+    WAIT = 3
+    SUCCEED = 4
+    FAIL = 5
+    PARALLEL = 6
+    MAP = 7
+
+# How ResultPath combines the result with the state's raw input.
+cpdef enum ResultPathMode:
+    RESULT_REPLACES = 0    # ResultPath "$" (the default): output = result
+    RESULT_DISCARDED = 1   # ResultPath null: output = raw input
+    RESULT_MERGED = 2      # ResultPath "$.a.b": output = raw input with result set at a.b
+
+# What a suspended frame waits for.
+cdef enum Pending:
+    P_NONE = 0
+    P_RESULT = 1   # the raw result of the current state (task, Map/Parallel children)
+    P_WAIT = 2     # a Wait state's delay; then exit with `pending_output`
+    P_RETRY = 3    # a retry back-off; then run the current state again
+
+DEF MAX_PAYLOAD = 262144
+DEF CHECK_EVERY = 4096
+
+cdef tuple _PLAIN = (dict, list, str, int, float, bool, type(None))
+
+
+cdef inline double _now() noexcept:
+    cdef timespec ts
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return ts.tv_sec + ts.tv_nsec * 1e-9
+
+
+cdef inline double _monotonic() noexcept:
+    cdef timespec ts
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return ts.tv_sec + ts.tv_nsec * 1e-9
+
+
+def now() -> float:
+    """Wall-clock seconds since the epoch (the clock executions are stamped with)."""
+    return _now()
+
+
+cdef class Retrier:
+    """A compiled Retry row: `(ErrorEquals, IntervalSeconds, MaxAttempts, BackoffRate,
+    MaxDelaySeconds, JitterStrategy)`."""
+    cdef public frozenset error_equals
+    cdef public double interval_seconds
+    cdef public int max_attempts
+    cdef public double backoff_rate
+    cdef public double max_delay_seconds   # 0: no cap
+    cdef public bint jitter_full
+
+    def __init__(self, error_equals, interval_seconds=1.0, max_attempts=3, backoff_rate=2.0,
+                 max_delay_seconds=0.0, jitter_full=False):
+        self.error_equals = frozenset(error_equals)
+        self.interval_seconds = interval_seconds
+        self.max_attempts = max_attempts
+        self.backoff_rate = backoff_rate
+        self.max_delay_seconds = max_delay_seconds
+        self.jitter_full = jitter_full
+
+    cdef double delay(self, int attempt):
+        """Seconds before retry number `attempt + 1`."""
+        cdef double d = self.interval_seconds * (self.backoff_rate ** attempt)
+        if self.max_delay_seconds > 0 and d > self.max_delay_seconds:
+            d = self.max_delay_seconds
+        if self.jitter_full:
+            import random
+            d = random.uniform(0, d)
+        return d
+
+
+cdef class Catcher:
+    """A compiled Catch row: `(ErrorEquals, Next, ResultPath)`."""
+    cdef public frozenset error_equals
+    cdef public int next_index
+    cdef public int result_path_mode
+    cdef public object result_path   # setter(data, value) when RESULT_MERGED
+
+    def __init__(self, error_equals, next_index, result_path_mode=RESULT_REPLACES,
+                 result_path=None):
+        self.error_equals = frozenset(error_equals)
+        self.next_index = next_index
+        self.result_path_mode = result_path_mode
+        self.result_path = result_path
+
+
+cdef bint error_matches(frozenset names, object err):
+    """ASL matching: the name itself, `States.ALL` (never `States.Runtime`),
+    `States.TaskFailed` for task errors, `States.Timeout` for heartbeat timeouts."""
+    cdef object name = err.error
+    if name in names:
+        return True
+    if name == "States.Runtime":
+        return False
+    if "States.ALL" in names:
+        return True
+    if name == "States.HeartbeatTimeout" and "States.Timeout" in names:
+        return True
+    if "States.TaskFailed" in names and getattr(err, "task_failure", False) \
+            and name != "States.Timeout":
+        return True
+    return False
+
+
+cdef class State:
+    """One compiled state: integers, flags and prebuilt callables; see fastsfn.compiler."""
+    cdef public int kind
+    cdef public str name
+    cdef public int next_index          # -1: End
+    cdef public object input_path       # None: "$"; else getter(data, frame)
+    cdef public object parameters       # None, or template(data, frame)
+    cdef public bint has_result
+    cdef public object result           # Pass `Result`
+    cdef public object result_selector  # None, or template(result, frame)
+    cdef public int result_path_mode
+    cdef public object result_path      # setter(data, value) when RESULT_MERGED
+    cdef public object output_path      # None: "$"; else getter
+    cdef public tuple retriers
+    cdef public tuple catchers
+    # Task
+    cdef public str resource
+    cdef public object invoke           # invoke(task_input, frame) -> result | awaitable
+    cdef public double timeout_seconds  # 0: none
+    cdef public object timeout_seconds_path
+    cdef public str limit_name          # how DataLimitExceeded names this state/task
+    # Choice
+    cdef public tuple choices           # ((predicate(data, frame), next_index), ...)
+    cdef public int default_index       # -1: none
+    # Wait
+    cdef public object seconds
+    cdef public object seconds_path
+    cdef public object timestamp        # epoch seconds
+    cdef public str timestamp_text
+    cdef public object timestamp_path
+    # Fail
+    cdef public object error
+    cdef public object cause
+    cdef public object error_path
+    cdef public object cause_path
+    # Parallel and Map
+    cdef public tuple branches
+    cdef public Program iterator
+    cdef public object items_path
+    cdef public object item_selector
+    cdef public int max_concurrency
+    cdef public object max_concurrency_path
+    cdef public object tolerated_failure_count
+    cdef public object tolerated_failure_count_path
+    cdef public object tolerated_failure_percentage
+    cdef public object tolerated_failure_percentage_path
+    cdef public object unsupported      # text naming a feature this state needs and fastsfn lacks
+
+    def __init__(self, int kind, str name):
+        self.kind = kind
+        self.name = name
+        self.next_index = -1
+        self.result_path_mode = RESULT_REPLACES
+        self.retriers = ()
+        self.catchers = ()
+        self.choices = ()
+        self.default_index = -1
+        self.branches = ()
+        self.limit_name = name
+
+    def __repr__(self):
+        return f"<State {self.name!r} kind={Kind(self.kind).name} next={self.next_index}>"
+
+
+cdef class Program:
+    """A compiled (sub-)machine: a tuple of states and the index of StartAt."""
+    cdef public tuple states
+    cdef public int start
+    cdef public bint uses_context   # does any path read `$$`? then state entry is time-stamped
+
+    def __init__(self, tuple states, int start, bint uses_context=True):
+        self.states = states
+        self.start = start
+        self.uses_context = uses_context
+
+
+cdef class Execution:
+    """What one execution shares across its frames: identity, clock, deadline, event ids."""
+    cdef public str execution_arn
+    cdef public str name
+    cdef public str state_machine_arn
+    cdef public str state_machine_name
+    cdef public str role_arn
+    cdef public object input
+    cdef public double start_time
+    cdef public double deadline      # monotonic; 0: none
+    cdef public double sleep_scale   # 0: waits and back-offs do not really sleep
+    cdef public long events          # history event ids handed out so far
+    cdef long transitions
+    cdef object _start_text
+
+    def __init__(self, str execution_arn, str name, str state_machine_arn,
+                 str state_machine_name, str role_arn, object input, double start_time,
+                 double timeout_seconds=0.0, double sleep_scale=1.0):
+        self.execution_arn = execution_arn
+        self.name = name
+        self.state_machine_arn = state_machine_arn
+        self.state_machine_name = state_machine_name
+        self.role_arn = role_arn
+        self.input = input
+        self.start_time = start_time
+        self.deadline = _monotonic() + timeout_seconds if timeout_seconds > 0 else 0.0
+        self.sleep_scale = sleep_scale
+        self.events = 1   # ExecutionStarted
+        self.transitions = 0
+
+    def remaining(self):
+        """Seconds left before the execution times out, or None without a deadline."""
+        if self.deadline == 0:
+            return None
+        return self.deadline - _monotonic()
+
+    cdef str start_text(self):
+        if self._start_text is None:
+            self._start_text = format_timestamp(self.start_time)
+        return self._start_text
+
+
+cdef class Frame:
+    """One running (sub-)machine: the top level, a Parallel branch or a Map iteration."""
+    cdef public Execution execution
+    cdef public Program program
+    cdef tuple states
+    cdef public int index            # current state; -1 once finished
+    cdef public object data          # raw input of the current state
+    cdef public object output        # set once finished
+    cdef public dict variables
+    cdef public object map_item      # (index, value) inside a Map iteration's ItemSelector
+    cdef long entered_id
+    cdef double entered_time
+    cdef int retry_count
+    cdef list retry_attempts
+    cdef int pending
+    cdef object pending_output
+
+    def __init__(self, Execution execution, Program program, object data, dict variables=None):
+        self.execution = execution
+        self.program = program
+        self.states = program.states
+        self.data = data
+        self.variables = variables if variables is not None else {}
+        self.pending = P_NONE
+        self._enter(program.start)
+
+    # -- the context object (`$$`), built only when a path reads it --------------------
+
+    def context_object(self):
+        """The context object as AWS shows it to `$$` paths."""
+        cdef Execution ex = self.execution
+        cdef State st = self.states[self.index] if self.index >= 0 else None
+        ctx = {
+            "Execution": {
+                "Id": ex.execution_arn,
+                "Input": ex.input,
+                "StartTime": ex.start_text(),
+                "Name": ex.name,
+                "RoleArn": ex.role_arn,
+                "RedriveCount": 0,
+            },
+            "StateMachine": {"Id": ex.state_machine_arn, "Name": ex.state_machine_name},
+            "State": {
+                "Name": st.name if st is not None else None,
+                "EnteredTime": format_timestamp(self.entered_time or ex.start_time),
+                "RetryCount": self.retry_count,
+            },
+        }
+        if self.map_item is not None:
+            ctx["Map"] = {"Item": {"Index": self.map_item[0], "Value": self.map_item[1]}}
+        return ctx
+
+    # -- transitions ----------------------------------------------------------------------
+
+    cdef inline void _enter(self, int index):
+        cdef Execution ex = self.execution
+        self.index = index
+        self.retry_count = 0
+        self.retry_attempts = None
+        ex.events += 1
+        self.entered_id = ex.events
+        if self.program.uses_context:
+            self.entered_time = _now()
+
+    cdef inline void _exit(self, int next_index, object output):
+        cdef Execution ex = self.execution
+        ex.events += 1
+        self.data = output
+        if next_index < 0:
+            self.output = output
+            self.index = -1
+            return
+        ex.transitions += 1
+        if ex.transitions % CHECK_EVERY == 0 and ex.deadline and _monotonic() > ex.deadline:
+            raise ExecutionTimedOut()
+        self._enter(next_index)
+
+    cdef object _finish(self, State st, object result):
+        """ResultSelector, ResultPath, OutputPath, then the transition."""
+        cdef object out
+        if st.result_selector is not None:
+            result = st.result_selector(result, self)
+        if st.result_path_mode == RESULT_REPLACES:
+            out = result
+        elif st.result_path_mode == RESULT_DISCARDED:
+            out = self.data
+        else:
+            out = st.result_path(self.data, result)
+        if st.output_path is not None:
+            out = st.output_path(out, self)
+        self._exit(st.next_index, out)
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    cpdef object advance(self, object value=None, object error=None):
+        """Run until finished (returns None; see `output`) or until something must be
+        awaited (returns the awaitable; pass its outcome back in). Raises StatesError."""
+        cdef State st
+        cdef object aw
+        cdef int pending
+        while self.index >= 0:
+            st = <State>self.states[self.index]
+            try:
+                pending = self.pending
+                if pending == P_NONE:
+                    aw = self._run(st)
+                    if aw is not None:
+                        return aw
+                elif pending == P_RESULT:
+                    self.pending = P_NONE
+                    if error is not None:
+                        err = error
+                        error = None
+                        raise err
+                    result = value
+                    value = None
+                    if st.kind == TASK:
+                        _check_size(result, st.limit_name)
+                    self._finish(st, result)
+                elif pending == P_WAIT:
+                    self.pending = P_NONE
+                    self._exit(st.next_index, self.pending_output)
+                    self.pending_output = None
+                else:
+                    self.pending = P_NONE
+            except StatesError as e:
+                aw = self._handle_error(st, e)
+                if aw is not None:
+                    return aw
+            except PathNotFound as e:
+                aw = self._handle_error(st, StatesRuntime(f"Invalid path '{e.path}' : {e.detail}"))
+                if aw is not None:
+                    return aw
+        return None
+
+    cdef object _run(self, State st):
+        """Run one state from its raw input; None when it transitioned, else an awaitable."""
+        cdef int kind = st.kind
+        cdef object data = self.data
+        cdef object eff
+        cdef object result
+        if st.unsupported is not None:
+            raise StatesRuntime(st.unsupported)
+        eff = data if st.input_path is None else st.input_path(data, self)
+        if kind == PASS:
+            if st.has_result:
+                result = st.result
+            elif st.parameters is not None:
+                result = st.parameters(eff, self)
+            else:
+                result = eff
+            self._finish(st, result)
+            return None
+        if kind == TASK:
+            return self._run_task(st, eff)
+        if kind == CHOICE:
+            for predicate, next_index in st.choices:
+                if predicate(eff, self):
+                    break
+            else:
+                if st.default_index < 0:
+                    raise StatesError("States.NoChoiceMatched",
+                                      f"No Matches! at state '{st.name}'" )
+                next_index = st.default_index
+            self._exit(next_index, eff if st.output_path is None else st.output_path(eff, self))
+            return None
+        if kind == SUCCEED:
+            self._exit(-1, eff if st.output_path is None else st.output_path(eff, self))
+            return None
+        if kind == FAIL:
+            raise self._fail_error(st, data)
+        if kind == WAIT:
+            return self._run_wait(st, eff)
+        if kind == PARALLEL:
+            return self._run_parallel(st, eff)
+        if kind == MAP:
+            return self._run_map(st, eff)
+        raise StatesRuntime(f"unknown state kind {kind}")
+
+    cdef object _run_task(self, State st, object eff):
+        cdef object task_input = eff if st.parameters is None else st.parameters(eff, self)
+        cdef object result
+        cdef double timeout = st.timeout_seconds
+        cdef double started
+        self.execution.events += 2   # TaskScheduled, TaskStarted
+        if st.timeout_seconds_path is not None:
+            timeout = _positive_seconds(st.timeout_seconds_path(eff, self), "TimeoutSecondsPath")
+        started = _monotonic() if timeout > 0 else 0.0
+        result = st.invoke(task_input, self)
+        self.execution.events += 1   # TaskSucceeded / TaskFailed
+        if type(result) in _PLAIN or not isawaitable(result):
+            if timeout > 0 and _monotonic() - started > timeout:
+                raise StatesError("States.Timeout", None)
+            _check_size(result, st.limit_name)
+            self._finish(st, result)
+            return None
+        self.pending = P_RESULT
+        if timeout > 0:
+            return _with_timeout(result, timeout)
+        return result
+
+    cdef object _fail_error(self, State st, object data):
+        error = st.error
+        cause = st.cause
+        if st.error_path is not None:
+            error = _fail_field(st.error_path, data, self, "ErrorPath")
+        if st.cause_path is not None:
+            cause = _fail_field(st.cause_path, data, self, "CausePath")
+        return StatesError(error, cause)
+
+    cdef object _run_wait(self, State st, object eff):
+        cdef double delay
+        cdef Execution ex = self.execution
+        if st.seconds is not None:
+            delay = st.seconds
+        elif st.seconds_path is not None:
+            delay = _wait_seconds(st, eff, self)
+        else:
+            delay = _wait_until(st, eff, self) - _now()
+        out = eff if st.output_path is None else st.output_path(eff, self)
+        if delay * ex.sleep_scale <= 0:
+            self._exit(st.next_index, out)
+            return None
+        if ex.deadline and _monotonic() + delay * ex.sleep_scale > ex.deadline:
+            return _sleep_then_time_out(ex.deadline - _monotonic())
+        self.pending = P_WAIT
+        self.pending_output = out
+        return asyncio.sleep(delay * ex.sleep_scale)
+
+    cdef object _run_parallel(self, State st, object eff):
+        cdef object branch_input = eff if st.parameters is None else st.parameters(eff, self)
+        cdef Execution ex = self.execution
+        ex.events += 1   # ParallelStateStarted
+        children = [Frame(ex, <Program>prog, branch_input, self.variables) for prog in st.branches]
+        return self._run_children(st, children, 0, None)
+
+    cdef object _run_map(self, State st, object eff):
+        cdef Execution ex = self.execution
+        items = eff if st.items_path is None else st.items_path(eff, self)
+        if type(items) is not list:
+            raise StatesRuntime(
+                f"Map state input must be an array but was: {dumpb(items).decode()}")
+        limit = st.max_concurrency
+        if st.max_concurrency_path is not None:
+            limit = _max_concurrency(st.max_concurrency_path, eff, self)
+        ex.events += 1   # MapStateStarted
+        selector = st.item_selector
+        children = []
+        for i, item in enumerate(items):
+            if selector is not None:
+                self.map_item = (i, item)
+                try:
+                    item = selector(eff, self)
+                finally:
+                    self.map_item = None
+            children.append(Frame(ex, st.iterator, item, self.variables))
+        return self._run_children(st, children, limit, _tolerance(st, eff, self, len(items)))
+
+    cdef object _run_children(self, State st, list children, int limit, object tolerance):
+        """Run branch/iteration frames as plain calls; only those that suspend are driven
+        by a coroutine, at most `limit` at once (0: no limit)."""
+        cdef int n = len(children)
+        cdef int i = 0
+        cdef Frame child
+        results = [None] * n
+        suspended = []
+        failures = 0
+        while i < n:
+            if limit > 0 and len(suspended) >= limit:
+                break
+            child = children[i]
+            try:
+                aw = child.advance()
+            except StatesError as e:
+                if tolerance is None:
+                    _close_all(suspended)
+                    raise
+                failures += 1
+                results[i] = {"Error": e.error, "Cause": e.cause}
+                _check_tolerance(tolerance, failures)
+                aw = None
+            if aw is None:
+                results[i] = child.output
+                if results[i] is None and child.index >= 0:
+                    pass
+            else:
+                suspended.append((i, child, aw))
+            i += 1
+        if not suspended and i == n:
+            self.execution.events += 1   # ...StateSucceeded
+            self._finish(st, results)
+            return None
+        self.pending = P_RESULT
+        return _drive_children(self.execution, results, suspended, children, i, limit,
+                               tolerance, failures)
+
+    # -- errors: Retry, then Catch ---------------------------------------------------------
+
+    cdef object _handle_error(self, State st, object err):
+        cdef Retrier r
+        cdef Catcher c
+        cdef int i
+        cdef int attempts
+        cdef double delay
+        cdef Execution ex = self.execution
+        if err.error == "States.Runtime":
+            if not getattr(err, "located", False):
+                err.cause = (f"An error occurred while executing the state '{st.name}' "
+                             f"(entered at the event id #{self.entered_id}). {err.cause}")
+                err.located = True
+            raise err
+        for i in range(len(st.retriers)):
+            r = st.retriers[i]
+            if not error_matches(r.error_equals, err):
+                continue
+            if self.retry_attempts is None:
+                self.retry_attempts = [0] * len(st.retriers)
+            attempts = self.retry_attempts[i]
+            if attempts < r.max_attempts:
+                self.retry_attempts[i] = attempts + 1
+                self.retry_count += 1
+                delay = r.delay(attempts) * ex.sleep_scale
+                if delay <= 0:
+                    return None   # the loop runs the state again
+                if ex.deadline and _monotonic() + delay > ex.deadline:
+                    return _sleep_then_time_out(ex.deadline - _monotonic())
+                self.pending = P_RETRY
+                return asyncio.sleep(delay)
+            break
+        for c in st.catchers:
+            if error_matches(c.error_equals, err):
+                error_output = {"Error": err.error, "Cause": err.cause}
+                if c.result_path_mode == RESULT_REPLACES:
+                    out = error_output
+                elif c.result_path_mode == RESULT_DISCARDED:
+                    out = self.data
+                else:
+                    out = c.result_path(self.data, error_output)
+                self._exit(c.next_index, out)
+                return None
+        raise err
+
+
+class ExecutionTimedOut(Exception):
+    """The execution ran past its TimeoutSeconds or the Express five-minute limit."""
+
+
+cdef void _check_size(object value, str name) except *:
+    # Task results cross into the execution from outside: measure them as AWS does.
+    if type(value) is str or type(value) is dict or type(value) is list:
+        try:
+            size = len(dumpb(value))
+        except TypeError as e:
+            raise StatesError("States.Runtime",
+                              f"The task '{name}' returned a value that is not JSON: {e}")
+        if size > MAX_PAYLOAD:
+            raise StatesError(
+                "States.DataLimitExceeded",
+                f"The state/task '{name}' returned a result with a size exceeding the maximum "
+                "number of bytes service limit.")
+
+
+cdef object _fail_field(object getter, object data, Frame frame, str field):
+    try:
+        return getter(data, frame)
+    except PathNotFound as e:
+        raise StatesRuntime(
+            f"The JSONPath '{e.path}' specified for the field '{field}' could not be found "
+            f"in the input '{dumpb(data).decode()}'")
+
+
+cdef double _positive_seconds(object value, str field) except? -1:
+    if type(value) is not int or value <= 0:
+        raise StatesRuntime(f"The {field} field refers to an invalid value: {value!r}")
+    return value
+
+
+cdef double _wait_seconds(State st, object eff, Frame frame) except? -1:
+    path = st.seconds_path
+    try:
+        value = path(eff, frame)
+    except PathNotFound as e:
+        raise StatesRuntime(f"The SecondsPath parameter does not reference an input value: {e.path}")
+    text = getattr(path, "text", "$")
+    if type(value) is float and value == int(value):
+        value = int(value)
+    if type(value) is not int:
+        raise StatesRuntime(
+            f"The SecondsPath parameter cannot be parsed as a long value: {text} == "
+            f"{dumpb(value).decode()}")
+    if value < 0:
+        raise StatesRuntime(
+            f"The SecondsPath parameter references a negative value: {text} == {value}")
+    if value > 99999999:
+        raise StatesRuntime("Wait state delay is too long.")
+    return value
+
+
+cdef double _wait_until(State st, object eff, Frame frame) except? -1:
+    from fastsfn.timestamps import parse_timestamp
+    if st.timestamp is not None:
+        return st.timestamp
+    path = st.timestamp_path
+    text = getattr(path, "text", "$")
+    try:
+        value = path(eff, frame)
+    except PathNotFound as e:
+        raise StatesRuntime(f"The TimestampPath parameter does not reference an input value: {e.path}")
+    parsed = parse_timestamp(value) if type(value) is str else None
+    if parsed is None:
+        shown = value if type(value) is str else dumpb(value).decode()
+        raise StatesRuntime(
+            "The TimestampPath parameter does not reference a valid ISO-8601 extended offset "
+            f"date-time format string: {text} == {shown}")
+    return parsed.timestamp()
+
+
+cdef int _max_concurrency(object path, object eff, Frame frame) except? -1:
+    value = path(eff, frame)
+    if type(value) is not int or value < 0:
+        shown = value if type(value) is str else dumpb(value).decode()
+        raise StatesRuntime(
+            f"The MaxConcurrencyPath field refers to value \"{shown}\" which is not a valid "
+            f"integer: {getattr(path, 'text', '$')}")
+    return value
+
+
+cdef object _tolerance(State st, object eff, Frame frame, int n):
+    """(max failures tolerated) or None when no tolerance is set."""
+    count = st.tolerated_failure_count
+    pct = st.tolerated_failure_percentage
+    if st.tolerated_failure_count_path is not None:
+        count = st.tolerated_failure_count_path(eff, frame)
+        if type(count) is not int or count < 0:
+            raise StatesRuntime("ToleratedFailureCount cannot be negative.")
+    if st.tolerated_failure_percentage_path is not None:
+        pct = st.tolerated_failure_percentage_path(eff, frame)
+        if type(pct) not in (int, float) or not 0 <= pct <= 100:
+            raise StatesRuntime("ToleratedFailurePercentage must be between 0 and 100.")
+    if count is None and pct is None:
+        return None
+    allowed = n
+    if count is not None:
+        allowed = min(allowed, count)
+    if pct is not None:
+        allowed = min(allowed, int(n * pct / 100.0))
+    return allowed
+
+
+cdef void _check_tolerance(object allowed, int failures) except *:
+    if failures > allowed:
+        raise StatesError("States.ExceedToleratedFailureThreshold",
+                          "The specified tolerated failure threshold was exceeded")
+
+
+cdef void _close_all(list suspended):
+    for _, _, aw in suspended:
+        close = getattr(aw, "close", None)
+        if close is not None:
+            close()
+
+
+async def _with_timeout(aw, double timeout):
+    try:
+        return await asyncio.wait_for(aw, timeout)
+    except asyncio.TimeoutError:
+        raise StatesError("States.Timeout", None)
+
+
+async def _sleep_then_time_out(double seconds):
+    if seconds > 0:
+        await asyncio.sleep(seconds)
+    raise ExecutionTimedOut()
+
+
+async def drive(Frame frame, object aw):
+    """Finish a frame that suspended: await what it asks for, feed the outcome back."""
+    while aw is not None:
+        try:
+            value = await aw
+        except StatesError as e:
+            aw = frame.advance(None, e)
+        else:
+            aw = frame.advance(value, None)
+    return frame.output
+
+
+async def _drive_children(Execution ex, list results, list suspended, list children,
+                          int started, int limit, object tolerance, int failures):
+    """The async half of `_run_children`: drive suspended children concurrently, start the
+    rest as slots free up, fail fast on the first error (unless tolerated)."""
+    cdef Frame child
+    cdef int n = len(children)
+    tasks = {}
+    for i, child, aw in suspended:
+        tasks[asyncio.ensure_future(drive(child, aw))] = i
+    try:
+        while started < n or tasks:
+            while started < n and (limit <= 0 or len(tasks) < limit):
+                child = children[started]
+                try:
+                    aw = child.advance()
+                except StatesError as e:
+                    if tolerance is None:
+                        raise
+                    failures += 1
+                    results[started] = {"Error": e.error, "Cause": e.cause}
+                    _check_tolerance(tolerance, failures)
+                    aw = None
+                if aw is None:
+                    if results[started] is None:
+                        results[started] = child.output
+                else:
+                    tasks[asyncio.ensure_future(drive(child, aw))] = started
+                started += 1
+            if not tasks:
+                continue
+            done, _ = await asyncio.wait(list(tasks), return_when=asyncio.FIRST_COMPLETED)
+            for t in done:
+                i = tasks.pop(t)
+                try:
+                    results[i] = t.result()
+                except StatesError as e:
+                    if tolerance is None:
+                        raise
+                    failures += 1
+                    results[i] = {"Error": e.error, "Cause": e.cause}
+                    _check_tolerance(tolerance, failures)
+    finally:
+        for t in tasks:
+            t.cancel()
+    ex.events += 1
+    return results

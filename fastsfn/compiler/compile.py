@@ -1,0 +1,206 @@
+"""Compiler: a validated ASL definition -> a Program of flat, prebuilt states.
+
+Stage: model -> program. Every path, template, intrinsic, choice rule, retry and catch row
+is resolved here, once; state names become integer indices. The executor (fastsfn._core)
+never sees a field name.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from fastsfn._core import (
+    RESULT_DISCARDED,
+    RESULT_MERGED,
+    RESULT_REPLACES,
+    Catcher,
+    Kind,
+    Program,
+    Retrier,
+    State,
+)
+from fastsfn.compiler.choice import compile_condition
+from fastsfn.intrinsics import compile_intrinsic, is_intrinsic
+from fastsfn.paths.jsonpath import compile_path, compile_reference_path
+from fastsfn.paths.template import compile_template
+from fastsfn.timestamps import parse_timestamp
+
+#: bind(resource, state) -> (invoke(task_input, frame), limit_name); supplied by the runtime.
+Binder = Callable[[str, dict], tuple[Callable[..., Any], str]]
+
+_KINDS = {
+    "Pass": Kind.PASS,
+    "Task": Kind.TASK,
+    "Choice": Kind.CHOICE,
+    "Wait": Kind.WAIT,
+    "Succeed": Kind.SUCCEED,
+    "Fail": Kind.FAIL,
+    "Parallel": Kind.PARALLEL,
+    "Map": Kind.MAP,
+}
+
+
+def compile_definition(definition: dict, bind: Binder) -> Program:
+    """Compile a whole (validated) state machine definition."""
+    return _Compiler(bind, uses_context="$$" in repr(definition)).machine(definition)
+
+
+def _empty_object(data: Any, ctx: Any) -> dict:
+    # InputPath/OutputPath null: the state sees (or emits) an empty object.
+    return {}
+
+
+def _named(getter: Callable, text: str) -> Callable:
+    """A getter that also carries its path text, for runtime error messages."""
+
+    def get(data: Any, ctx: Any) -> Any:
+        return getter(data, ctx)
+
+    get.text = text  # type: ignore[attr-defined]
+    return get
+
+
+class _Compiler:
+    """Walks one definition; sub-machines (branches, iterators) recurse."""
+
+    def __init__(self, bind: Binder, uses_context: bool) -> None:
+        self.bind = bind
+        self.uses_context = uses_context
+
+    def machine(self, definition: dict) -> Program:
+        names = list(definition["States"])
+        index = {name: i for i, name in enumerate(names)}
+        states = tuple(
+            self.state(name, body, index) for name, body in definition["States"].items()
+        )
+        return Program(states, index[definition["StartAt"]], self.uses_context)
+
+    def state(self, name: str, body: dict, index: dict[str, int]) -> State:
+        kind = _KINDS[body["Type"]]
+        st = State(kind, name)
+        if "Next" in body:
+            st.next_index = index[body["Next"]]
+        st.input_path = _io_path(body, "InputPath")
+        st.output_path = _io_path(body, "OutputPath")
+        if "Parameters" in body:
+            st.parameters = compile_template(body["Parameters"])
+        if "ResultSelector" in body:
+            st.result_selector = compile_template(body["ResultSelector"])
+        if "ResultPath" in body:
+            st.result_path_mode, st.result_path = _result_path(body["ResultPath"])
+        st.retriers = tuple(_retrier(r) for r in body.get("Retry", ()))
+        st.catchers = tuple(_catcher(c, index) for c in body.get("Catch", ()))
+        getattr(self, "_" + body["Type"].lower())(st, body, index)
+        return st
+
+    # One method per state type: the fields only that type has.
+
+    def _pass(self, st: State, body: dict, index: dict) -> None:
+        if "Result" in body:
+            st.has_result = True
+            st.result = body["Result"]
+
+    def _task(self, st: State, body: dict, index: dict) -> None:
+        st.resource = body["Resource"]
+        st.invoke, st.limit_name = self.bind(body["Resource"], body)
+        if "TimeoutSeconds" in body:
+            st.timeout_seconds = body["TimeoutSeconds"]
+        if "TimeoutSecondsPath" in body:
+            st.timeout_seconds_path = compile_reference_path(body["TimeoutSecondsPath"])[0]
+
+    def _choice(self, st: State, body: dict, index: dict) -> None:
+        st.choices = tuple(
+            (compile_condition(rule), index[rule["Next"]]) for rule in body["Choices"]
+        )
+        if "Default" in body:
+            st.default_index = index[body["Default"]]
+
+    def _wait(self, st: State, body: dict, index: dict) -> None:
+        if "Seconds" in body:
+            st.seconds = body["Seconds"]
+        elif "SecondsPath" in body:
+            text = body["SecondsPath"]
+            st.seconds_path = _named(compile_reference_path(text)[0], text)
+        elif "Timestamp" in body:
+            st.timestamp_text = body["Timestamp"]
+            st.timestamp = parse_timestamp(body["Timestamp"]).timestamp()
+        else:
+            text = body["TimestampPath"]
+            st.timestamp_path = _named(compile_reference_path(text)[0], text)
+
+    def _succeed(self, st: State, body: dict, index: dict) -> None:
+        pass
+
+    def _fail(self, st: State, body: dict, index: dict) -> None:
+        st.error = body.get("Error")
+        st.cause = body.get("Cause")
+        if "ErrorPath" in body:
+            st.error_path = _path_or_intrinsic(body["ErrorPath"])
+        if "CausePath" in body:
+            st.cause_path = _path_or_intrinsic(body["CausePath"])
+
+    def _parallel(self, st: State, body: dict, index: dict) -> None:
+        st.branches = tuple(self.machine(branch) for branch in body["Branches"])
+
+    def _map(self, st: State, body: dict, index: dict) -> None:
+        processor = body.get("ItemProcessor") or body["Iterator"]
+        st.iterator = self.machine(processor)
+        # In a Map, `Parameters` (deprecated) is the per-item selector, not the state input.
+        selector = body.get("ItemSelector", body.get("Parameters"))
+        st.parameters = None
+        st.item_selector = None if selector is None else compile_template(selector)
+        if "ItemsPath" in body:
+            st.items_path = compile_path(body["ItemsPath"])
+        st.max_concurrency = body.get("MaxConcurrency", 0)
+        if "MaxConcurrencyPath" in body:
+            text = body["MaxConcurrencyPath"]
+            st.max_concurrency_path = _named(compile_reference_path(text)[0], text)
+        st.tolerated_failure_count = body.get("ToleratedFailureCount")
+        st.tolerated_failure_percentage = body.get("ToleratedFailurePercentage")
+        if "ToleratedFailureCountPath" in body:
+            st.tolerated_failure_count_path = compile_reference_path(
+                body["ToleratedFailureCountPath"])[0]
+        if "ToleratedFailurePercentagePath" in body:
+            st.tolerated_failure_percentage_path = compile_reference_path(
+                body["ToleratedFailurePercentagePath"])[0]
+        for field in ("ItemReader", "ResultWriter", "ItemBatcher"):
+            if field in body:
+                st.unsupported = f"fastsfn does not support the Map field '{field}' yet"
+
+
+def _io_path(body: dict, field: str) -> Callable | None:
+    if field not in body:
+        return None
+    text = body[field]
+    if text is None:
+        return _empty_object
+    if text == "$":
+        return None
+    return compile_path(text)
+
+
+def _result_path(text: str | None) -> tuple[int, Callable | None]:
+    if text is None:
+        return RESULT_DISCARDED, None
+    if text == "$":
+        return RESULT_REPLACES, None
+    return RESULT_MERGED, compile_reference_path(text)[1]
+
+
+def _path_or_intrinsic(text: str) -> Callable:
+    return compile_intrinsic(text) if is_intrinsic(text) else compile_path(text)
+
+
+def _retrier(row: dict) -> Retrier:
+    return Retrier(
+        row["ErrorEquals"],
+        row.get("IntervalSeconds", 1),
+        row.get("MaxAttempts", 3),
+        row.get("BackoffRate", 2.0),
+        row.get("MaxDelaySeconds", 0),
+        row.get("JitterStrategy", "NONE") == "FULL",
+    )
+
+
+def _catcher(row: dict, index: dict[str, int]) -> Catcher:
+    mode, setter = _result_path(row.get("ResultPath", "$"))
+    return Catcher(row["ErrorEquals"], index[row["Next"]], mode, setter)

@@ -1,0 +1,249 @@
+"""Task resources: what a Task state's `Resource` calls.
+
+Stage: runtime. The compiler asks `Resources.bind(resource, state)` once per Task state and
+stores the returned `invoke(task_input, frame)`. A user handler `(event, context)` stands in
+for a Lambda function (by name, by ARN, or by any Resource ARN, globs allowed).
+"""
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import traceback
+from inspect import isawaitable
+from typing import Any, Callable, Mapping
+
+from fastsfn.errors import StatesRuntime, TaskFailure
+from fastsfn.ids import new_uuid
+
+Handler = Callable[[Any, Any], Any]
+
+LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
+_PLAIN = (dict, list, str, int, float, bool, type(None))
+
+
+class TaskContext:
+    """The `context` a handler receives, shaped like a Lambda context object."""
+
+    __slots__ = ("function_name", "invoked_function_arn", "state_name", "_request_id")
+
+    def __init__(self, function_name: str, invoked_function_arn: str, state_name: str) -> None:
+        self.function_name = function_name
+        self.invoked_function_arn = invoked_function_arn
+        self.state_name = state_name
+        self._request_id: str | None = None
+
+    @property
+    def aws_request_id(self) -> str:
+        """A request id, made only when read."""
+        if self._request_id is None:
+            self._request_id = new_uuid()
+        return self._request_id
+
+
+def lambda_error(exc: BaseException, request_id: str | None = None) -> TaskFailure:
+    """A handler exception as Step Functions reports a Lambda error: the error is the
+    exception's class name, the cause Lambda's error JSON with the handler's traceback."""
+    name = type(exc).__name__
+    tb = exc.__traceback__
+    stack = traceback.format_tb(tb.tb_next if tb is not None and tb.tb_next else tb)
+    cause = json.dumps({
+        "errorMessage": str(exc),
+        "errorType": name,
+        "requestId": request_id or new_uuid(),
+        "stackTrace": stack,
+    })
+    return TaskFailure(name, cause)
+
+
+def _function_not_found(arn: str) -> TaskFailure:
+    if arn.count(":") == 6:
+        arn += ":$LATEST"
+    return TaskFailure(
+        "Lambda.ResourceNotFoundException",
+        f"Function not found: {arn} (Service: AWSLambda; Status Code: 404; Error Code: "
+        f"ResourceNotFoundException; Request ID: {new_uuid()}; Proxy: null)",
+    )
+
+
+def _call(handler: Handler, event: Any, context: TaskContext) -> Any:
+    """Call a handler; its exceptions become Lambda errors; an awaitable is wrapped so the
+    same conversion happens when it is awaited."""
+    try:
+        result = handler(event, context)
+    except Exception as exc:  # a handler's failure is the task's failure
+        raise lambda_error(exc) from None
+    if type(result) in _PLAIN or not isawaitable(result):
+        return result
+    return _await_handler(result)
+
+
+async def _await_handler(aw: Any) -> Any:
+    try:
+        return await aw
+    except Exception as exc:
+        raise lambda_error(exc) from None
+
+
+def _lambda_envelope(payload: Any) -> dict:
+    """`lambda:invoke`'s response as Step Functions returns it."""
+    request_id = new_uuid()
+    length = str(len(json.dumps(payload)))
+    return {
+        "ExecutedVersion": "$LATEST",
+        "Payload": payload,
+        "SdkHttpMetadata": {
+            "AllHttpHeaders": {
+                "X-Amz-Executed-Version": ["$LATEST"],
+                "x-amzn-Remapped-Content-Length": ["0"],
+                "Connection": ["keep-alive"],
+                "x-amzn-RequestId": [request_id],
+                "Content-Length": [length],
+                "Date": [_http_date()],
+                "Content-Type": ["application/json"],
+            },
+            "HttpHeaders": {
+                "Connection": "keep-alive",
+                "Content-Length": length,
+                "Content-Type": "application/json",
+                "Date": _http_date(),
+                "X-Amz-Executed-Version": "$LATEST",
+                "x-amzn-Remapped-Content-Length": "0",
+                "x-amzn-RequestId": request_id,
+            },
+            "HttpStatusCode": 200,
+        },
+        "SdkResponseMetadata": {"RequestId": request_id},
+        "StatusCode": 200,
+    }
+
+
+def _http_date() -> str:
+    from email.utils import formatdate
+
+    return formatdate(usegmt=True)
+
+
+class Resources:
+    """The handlers a runtime was given, and how each Task resource is bound to one."""
+
+    def __init__(self, handlers: Mapping[str, Handler] | None, region: str, account_id: str):
+        self.exact: dict[str, Handler] = {}
+        self.globs: list[tuple[str, Handler]] = []
+        for key, handler in (handlers or {}).items():
+            if not callable(handler):
+                raise TypeError(f"handler for {key!r} is not callable")
+            if any(ch in key for ch in "*?["):
+                self.globs.append((key, handler))
+            else:
+                self.exact[key] = handler
+        self.region = region
+        self.account_id = account_id
+
+    def lookup(self, *keys: str) -> Handler | None:
+        """The handler registered under the first matching key (exact names before globs)."""
+        for key in keys:
+            handler = self.exact.get(key)
+            if handler is not None:
+                return handler
+        for pattern, handler in self.globs:
+            for key in keys:
+                if fnmatch.fnmatchcase(key, pattern):
+                    return handler
+        return None
+
+    def function_arn(self, name_or_arn: str) -> str:
+        """A Lambda function name or ARN as a full function ARN."""
+        if name_or_arn.startswith("arn:"):
+            return name_or_arn
+        return f"arn:aws:lambda:{self.region}:{self.account_id}:function:{name_or_arn}"
+
+    def lambda_handler(self, name_or_arn: str) -> Handler | None:
+        """The handler standing in for a Lambda function, by ARN (with or without
+        qualifier) or by name."""
+        arn = self.function_arn(name_or_arn)
+        parts = arn.split(":")
+        name = parts[6] if len(parts) > 6 else name_or_arn
+        unqualified = ":".join(parts[:7])
+        return self.lookup(name_or_arn, arn, unqualified, name)
+
+    def bind(self, resource: str, state: dict) -> tuple[Callable[[Any, Any], Any], str]:
+        """-> (invoke(task_input, frame), the name DataLimitExceeded uses for this task)."""
+        if resource == LAMBDA_INVOKE or resource.startswith(LAMBDA_INVOKE + "."):
+            return self._bind_lambda_invoke(), "lambda"
+        if resource.startswith("arn:aws:lambda:") and ":function:" in resource:
+            return self._bind_function(resource), resource
+        return self._bind_other(resource), resource
+
+    def _bind_function(self, arn: str) -> Callable[[Any, Any], Any]:
+        handler = self.lambda_handler(arn)
+        name = arn.split(":")[6]
+
+        if handler is None:
+            def invoke(task_input: Any, frame: Any) -> Any:
+                raise _function_not_found(arn)
+            return invoke
+
+        def invoke(task_input: Any, frame: Any) -> Any:
+            return _call(handler, task_input, TaskContext(name, arn, ""))
+
+        return invoke
+
+    def _bind_lambda_invoke(self) -> Callable[[Any, Any], Any]:
+        cache: dict[str, Handler | None] = {}
+
+        def invoke(task_input: Any, frame: Any) -> Any:
+            if type(task_input) is not dict or "FunctionName" not in task_input:
+                raise StatesRuntime(
+                    f"The field 'FunctionName' is required by {LAMBDA_INVOKE} but was missing")
+            function = task_input["FunctionName"]
+            if function not in cache:
+                cache[function] = self.lambda_handler(function) if type(function) is str else None
+            handler = cache[function]
+            if handler is None:
+                raise _function_not_found(self.function_arn(str(function)))
+            arn = self.function_arn(function)
+            result = _call(handler, task_input.get("Payload", {}),
+                           TaskContext(arn.split(":")[6], arn, ""))
+            if type(result) in _PLAIN or not isawaitable(result):
+                return _lambda_envelope(result)
+            return _envelope_later(result)
+
+        return invoke
+
+    def _bind_other(self, resource: str) -> Callable[[Any, Any], Any]:
+        handler = self.lookup(resource)
+        if handler is None:
+            message = (
+                f"No handler is registered for the resource '{resource}'. Register one with "
+                f"fastsfn.client(handlers={{'{resource}': fn}}) (globs such as '*' match "
+                "any resource)."
+            )
+
+            def invoke(task_input: Any, frame: Any) -> Any:
+                raise StatesRuntime(message)
+
+            return invoke
+
+        def invoke(task_input: Any, frame: Any) -> Any:
+            return _call(handler, task_input, TaskContext(resource, resource, ""))
+
+        return invoke
+
+
+async def _envelope_later(aw: Any) -> dict:
+    return _lambda_envelope(await aw)
+
+
+def handlers_from_spec(spec: str) -> Mapping[str, Handler]:
+    """Load a handlers mapping from `module:attr` (the CLI's --handlers)."""
+    import importlib
+    import sys
+
+    module_name, _, attr = spec.partition(":")
+    if not attr:
+        raise ValueError(f"--handlers wants module:attr, got {spec!r}")
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    value = getattr(importlib.import_module(module_name), attr)
+    return value() if callable(value) and not isinstance(value, Mapping) else value

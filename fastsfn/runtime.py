@@ -1,0 +1,215 @@
+"""The runtime: the registry of state machines, the Task resources, and running executions.
+
+Stage: runtime. Shells (client, CLI, server) call this; this calls the validator, the
+compiler and the executor. An execution that never suspends runs as a plain call; one that
+suspends finishes on an event loop (the caller's, or the runtime's own background loop).
+"""
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from fastsfn import _core
+from fastsfn.asl.validate import validate_definition
+from fastsfn.compiler.compile import compile_definition
+from fastsfn.errors import DefinitionError, StatesError
+from fastsfn.ids import new_uuid
+from fastsfn.jsontext import dumps, loads
+from fastsfn.resources import Handler, Resources
+
+MAX_PAYLOAD = 262_144
+EXPRESS_MAX_SECONDS = 300.0
+
+
+@dataclass
+class StateMachine:
+    """A registered state machine and its compiled program."""
+
+    name: str
+    arn: str
+    definition: str
+    role_arn: str
+    type: str
+    creation_date: float
+    program: _core.Program
+    timeout_seconds: float
+    logging_configuration: dict = field(default_factory=dict)
+    tracing_configuration: dict = field(default_factory=dict)
+    tags: list = field(default_factory=list)
+    update_date: float | None = None
+    revision_id: str | None = None
+
+
+@dataclass
+class Outcome:
+    """How an execution ended."""
+
+    status: str                 # SUCCEEDED | FAILED | TIMED_OUT
+    output: Any = None
+    error: str | None = None
+    cause: str | None = None
+
+
+class Runtime:
+    """State machines, their resources, and the loop that finishes suspended executions."""
+
+    def __init__(
+        self,
+        handlers: Mapping[str, Handler] | None = None,
+        region_name: str = "us-east-1",
+        account_id: str = "123456789012",
+        sleep_scale: float = 1.0,
+    ) -> None:
+        self.region = region_name
+        self.account_id = account_id
+        self.resources = Resources(handlers, region_name, account_id)
+        self.sleep_scale = sleep_scale
+        self.machines: dict[str, StateMachine] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_lock = threading.Lock()
+        self._background: set[Any] = set()
+
+    # -- definitions ----------------------------------------------------------------------
+
+    def compile(self, definition: str | dict, type: str = "EXPRESS") -> tuple[dict, _core.Program]:
+        """Validate and compile; raises DefinitionError with every diagnostic."""
+        diagnostics = [d for d in validate_definition(definition, type) if d.severity == "ERROR"]
+        if diagnostics:
+            raise DefinitionError(diagnostics)
+        parsed = loads(definition) if isinstance(definition, (str, bytes)) else definition
+        return parsed, compile_definition(parsed, self.resources.bind)
+
+    def state_machine_arn(self, name: str) -> str:
+        return f"arn:aws:states:{self.region}:{self.account_id}:stateMachine:{name}"
+
+    def register(self, name: str, definition: str, role_arn: str, type: str = "EXPRESS",
+                 **extra: Any) -> StateMachine:
+        """Compile and register (or replace) a state machine."""
+        parsed, program = self.compile(definition, type)
+        timeout = float(parsed.get("TimeoutSeconds", 0) or 0)
+        if type == "EXPRESS":
+            timeout = min(timeout, EXPRESS_MAX_SECONDS) if timeout else EXPRESS_MAX_SECONDS
+        machine = StateMachine(
+            name=name, arn=self.state_machine_arn(name), definition=definition,
+            role_arn=role_arn, type=type, creation_date=_core.now(), program=program,
+            timeout_seconds=timeout, **extra,
+        )
+        self.machines[machine.arn] = machine
+        return machine
+
+    # -- executions -----------------------------------------------------------------------
+
+    def new_execution(self, machine: StateMachine, name: str | None, input_value: Any) -> _core.Execution:
+        """Identity and clock of a new execution (ARNs in AWS's Express/Standard forms)."""
+        name = name or new_uuid()
+        if machine.type == "EXPRESS":
+            arn = (f"arn:aws:states:{self.region}:{self.account_id}:express:{machine.name}:"
+                   f"{name}:{new_uuid()}")
+        else:
+            arn = f"arn:aws:states:{self.region}:{self.account_id}:execution:{machine.name}:{name}"
+        return _core.Execution(arn, name, machine.arn, machine.name, machine.role_arn,
+                               input_value, _core.now(), machine.timeout_seconds,
+                               self.sleep_scale)
+
+    def run(self, machine: StateMachine, execution: _core.Execution) -> Outcome | Any:
+        """Run as a plain call; returns an Outcome, or a coroutine finishing it if it suspended."""
+        frame = _core.Frame(execution, machine.program, execution.input)
+        try:
+            aw = frame.advance()
+        except StatesError as e:
+            return Outcome("FAILED", error=e.error, cause=e.cause)
+        except _core.ExecutionTimedOut:
+            return _timed_out()
+        except Exception as e:  # an engine fault must still end as an execution status
+            return _internal_failure(e)
+        if aw is None:
+            return _succeeded(frame.output)
+        return self._finish_async(frame, aw, execution)
+
+    async def _finish_async(self, frame: Any, aw: Any, execution: _core.Execution) -> Outcome:
+        remaining = execution.remaining()
+        try:
+            if remaining is None:
+                output = await _core.drive(frame, aw)
+            else:
+                output = await asyncio.wait_for(_core.drive(frame, aw), max(remaining, 0))
+        except StatesError as e:
+            return Outcome("FAILED", error=e.error, cause=e.cause)
+        except (_core.ExecutionTimedOut, asyncio.TimeoutError):
+            return _timed_out()
+        except Exception as e:
+            return _internal_failure(e)
+        return _succeeded(output)
+
+    def run_sync(self, machine: StateMachine, execution: _core.Execution) -> Outcome:
+        """Run to the end from synchronous code; enters the loop only if it suspends."""
+        result = self.run(machine, execution)
+        if isinstance(result, Outcome):
+            return result
+        return asyncio.run_coroutine_threadsafe(result, self.loop()).result()
+
+    def run_in_background(self, machine: StateMachine, execution: _core.Execution) -> None:
+        """Start an execution that the caller does not wait for (StartExecution)."""
+        loop = self.loop()
+
+        def start() -> None:
+            result = self.run(machine, execution)
+            if not isinstance(result, Outcome):
+                task = loop.create_task(result)
+                self._background.add(task)
+                task.add_done_callback(self._background.discard)
+
+        loop.call_soon_threadsafe(start)
+
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The runtime's own event loop (uvloop), in a daemon thread, started on first use."""
+        with self._loop_lock:
+            if self._loop is None:
+                import uvloop
+
+                loop = uvloop.new_event_loop()
+                thread = threading.Thread(target=loop.run_forever, name="fastsfn-loop",
+                                          daemon=True)
+                thread.start()
+                self._loop = loop
+            return self._loop
+
+    def close(self) -> None:
+        """Wait for background executions, then stop the loop."""
+        loop = self._loop
+        if loop is None:
+            return
+
+        async def drain() -> None:
+            while self._background:
+                await asyncio.gather(*list(self._background), return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(drain(), loop).result()
+        loop.call_soon_threadsafe(loop.stop)
+        self._loop = None
+
+
+def _succeeded(output: Any) -> Outcome:
+    return Outcome("SUCCEEDED", output=output)
+
+
+def _timed_out() -> Outcome:
+    return Outcome("TIMED_OUT", error="States.Timeout",
+                   cause="The execution ran longer than its time limit.")
+
+
+def _internal_failure(e: Exception) -> Outcome:
+    return Outcome("FAILED", error="States.Runtime",
+                   cause=f"fastsfn internal error: {type(e).__name__}: {e}")
+
+
+def output_text(outcome: Outcome) -> Outcome | str:
+    """The output as JSON text, or a DataLimitExceeded failure when it is too large."""
+    text = dumps(outcome.output)
+    if len(text) > MAX_PAYLOAD and len(text.encode()) > MAX_PAYLOAD:
+        return Outcome("FAILED", error="States.DataLimitExceeded",
+                       cause="The state/task returned a result with a size exceeding the "
+                             "maximum number of bytes service limit.")
+    return text
