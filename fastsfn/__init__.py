@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["client", "aclient", "__version__"]
+__all__ = ["client", "aclient", "compile_machine", "Machine", "ExecutionFailed", "__version__"]
 
 
 def __getattr__(name: str) -> Any:
@@ -14,4 +14,8 @@ def __getattr__(name: str) -> Any:
         from fastsfn import _client as _client_module
 
         return getattr(_client_module, name)
+    if name in ("compile_machine", "Machine", "ExecutionFailed"):
+        from fastsfn import machine as _machine_module
+
+        return getattr(_machine_module, name)
     raise AttributeError(f"module 'fastsfn' has no attribute {name!r}")

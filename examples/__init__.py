@@ -1,0 +1,1 @@
+"""Bundled example state machines and their Python handlers."""

@@ -1,0 +1,94 @@
+"""Command line: `fastsfn validate FILE` and `fastsfn execute FILE`.
+
+Stage: shell. Each command is a thin call into the in-process client.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Sequence
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON: {value!r}")
+
+
+def _print(doc: dict) -> None:
+    doc = {k: v for k, v in doc.items() if k != "ResponseMetadata"}
+    print(json.dumps(doc, indent=2, default=_json_default))
+
+
+def _machine_name(path: Path) -> str:
+    name = path.name.split(".")[0]
+    return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name)[:80] or "machine"
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from fastsfn import client
+
+    definition = Path(args.file).read_text()
+    result = client().validate_state_machine_definition(
+        definition=definition, type=args.type, severity="WARNING" if args.warnings else "ERROR")
+    _print(result)
+    return 0 if result["result"] == "OK" else 1
+
+
+def cmd_execute(args: argparse.Namespace) -> int:
+    from fastsfn import client
+    from fastsfn.resources import handlers_from_spec
+
+    if args.input is not None and args.input_file is not None:
+        print("fastsfn execute: give --input or --input-file, not both", file=sys.stderr)
+        return 2
+    text = args.input if args.input is not None else (
+        Path(args.input_file).read_text() if args.input_file else "{}")
+    handlers = handlers_from_spec(args.handlers) if args.handlers else None
+    sfn = client(handlers=handlers)
+    path = Path(args.file)
+    try:
+        arn = sfn.create_state_machine(
+            name=_machine_name(path), definition=path.read_text(), type="EXPRESS",
+            roleArn="arn:aws:iam::123456789012:role/fastsfn")["stateMachineArn"]
+        result = sfn.start_sync_execution(stateMachineArn=arn, input=text)
+    except sfn.exceptions.ClientError as e:
+        error = e.response["Error"]
+        print(f"fastsfn execute: {error['Code']}: {error['Message']}", file=sys.stderr)
+        return 1
+    finally:
+        sfn.close()
+    _print(result)
+    return 0 if result["status"] == "SUCCEEDED" else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fastsfn", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="validate a state machine definition")
+    p.add_argument("file")
+    p.add_argument("--type", default="EXPRESS", choices=["EXPRESS", "STANDARD"])
+    p.add_argument("--warnings", action="store_true", help="also list WARNING diagnostics")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("execute", help="run a definition once, like StartSyncExecution")
+    p.add_argument("file")
+    p.add_argument("--input", help="execution input as JSON text")
+    p.add_argument("--input-file", help="file holding the execution input")
+    p.add_argument("--handlers", help="module:attr of a mapping resource -> callable")
+    p.set_defaults(func=cmd_execute)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `fastsfn` command."""
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
