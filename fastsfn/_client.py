@@ -194,7 +194,7 @@ class Client:
         except DefinitionError as e:
             self._fail("InvalidDefinition", str(e), op)
         updated.creation_date = m.creation_date
-        updated.update_date = updated.creation_date if False else _now_epoch()
+        updated.update_date = _now_epoch()
         updated.revision_id = new_uuid()
         return {"updateDate": _date(updated.update_date), "revisionId": updated.revision_id,
                 "ResponseMetadata": _metadata()}

@@ -478,8 +478,8 @@ cdef class Frame:
         cdef object branch_input = eff if st.parameters is None else st.parameters(eff, self)
         cdef Execution ex = self.execution
         ex.events += 1   # ParallelStateStarted
-        children = [Frame(ex, <Program>prog, branch_input, self.variables) for prog in st.branches]
-        return self._run_children(st, children, 0, None)
+        jobs = [(prog, branch_input) for prog in st.branches]
+        return self._run_children(st, jobs, 0, None)
 
     cdef object _run_map(self, State st, object eff):
         cdef Execution ex = self.execution
@@ -492,7 +492,7 @@ cdef class Frame:
             limit = _max_concurrency(st.max_concurrency_path, eff, self)
         ex.events += 1   # MapStateStarted
         selector = st.item_selector
-        children = []
+        jobs = []
         for i, item in enumerate(items):
             if selector is not None:
                 self.map_item = (i, item)
@@ -500,13 +500,13 @@ cdef class Frame:
                     item = selector(eff, self)
                 finally:
                     self.map_item = None
-            children.append(Frame(ex, st.iterator, item, self.variables))
-        return self._run_children(st, children, limit, _tolerance(st, eff, self, len(items)))
+            jobs.append((st.iterator, item))
+        return self._run_children(st, jobs, limit, _tolerance(st, eff, self, len(items)))
 
-    cdef object _run_children(self, State st, list children, int limit, object tolerance):
-        """Run branch/iteration frames as plain calls; only those that suspend are driven
-        by a coroutine, at most `limit` at once (0: no limit)."""
-        cdef int n = len(children)
+    cdef object _run_children(self, State st, list jobs, int limit, object tolerance):
+        """Run branches/iterations, each `(program, input)`, as plain calls in order; only
+        those that suspend are driven by a coroutine, at most `limit` at once (0: no limit)."""
+        cdef int n = len(jobs)
         cdef int i = 0
         cdef Frame child
         results = [None] * n
@@ -515,7 +515,7 @@ cdef class Frame:
         while i < n:
             if limit > 0 and len(suspended) >= limit:
                 break
-            child = children[i]
+            child = _start_child(self, jobs[i])
             try:
                 aw = child.advance()
             except StatesError as e:
@@ -525,21 +525,19 @@ cdef class Frame:
                 failures += 1
                 results[i] = {"Error": e.error, "Cause": e.cause}
                 _check_tolerance(tolerance, failures)
-                aw = None
-            if aw is None:
-                results[i] = child.output
-                if results[i] is None and child.index >= 0:
-                    pass
             else:
-                suspended.append((i, child, aw))
+                if aw is None:
+                    self.execution.events += 1   # iteration/branch succeeded
+                    results[i] = child.output
+                else:
+                    suspended.append((i, child, aw))
             i += 1
-        if not suspended and i == n:
-            self.execution.events += 1   # ...StateSucceeded
+        if not suspended:
+            self.execution.events += 1   # MapStateSucceeded / ParallelStateSucceeded
             self._finish(st, results)
             return None
         self.pending = P_RESULT
-        return _drive_children(self.execution, results, suspended, children, i, limit,
-                               tolerance, failures)
+        return _drive_children(self, results, suspended, jobs, i, limit, tolerance, failures)
 
     # -- errors: Retry, then Catch ---------------------------------------------------------
 
@@ -732,19 +730,24 @@ async def drive(Frame frame, object aw):
     return frame.output
 
 
-async def _drive_children(Execution ex, list results, list suspended, list children,
+cdef Frame _start_child(Frame parent, tuple job):
+    parent.execution.events += 1   # MapIterationStarted (branches count the same)
+    return Frame(parent.execution, <Program>job[0], job[1], parent.variables)
+
+
+async def _drive_children(Frame parent, list results, list suspended, list jobs,
                           int started, int limit, object tolerance, int failures):
     """The async half of `_run_children`: drive suspended children concurrently, start the
     rest as slots free up, fail fast on the first error (unless tolerated)."""
     cdef Frame child
-    cdef int n = len(children)
+    cdef int n = len(jobs)
     tasks = {}
     for i, child, aw in suspended:
         tasks[asyncio.ensure_future(drive(child, aw))] = i
     try:
         while started < n or tasks:
             while started < n and (limit <= 0 or len(tasks) < limit):
-                child = children[started]
+                child = _start_child(parent, jobs[started])
                 try:
                     aw = child.advance()
                 except StatesError as e:
@@ -753,12 +756,11 @@ async def _drive_children(Execution ex, list results, list suspended, list child
                     failures += 1
                     results[started] = {"Error": e.error, "Cause": e.cause}
                     _check_tolerance(tolerance, failures)
-                    aw = None
-                if aw is None:
-                    if results[started] is None:
-                        results[started] = child.output
                 else:
-                    tasks[asyncio.ensure_future(drive(child, aw))] = started
+                    if aw is None:
+                        results[started] = child.output
+                    else:
+                        tasks[asyncio.ensure_future(drive(child, aw))] = started
                 started += 1
             if not tasks:
                 continue
@@ -776,5 +778,5 @@ async def _drive_children(Execution ex, list results, list suspended, list child
     finally:
         for t in tasks:
             t.cancel()
-    ex.events += 1
+    parent.execution.events += 1
     return results

@@ -61,7 +61,9 @@ class Runtime:
         region_name: str = "us-east-1",
         account_id: str = "123456789012",
         sleep_scale: float = 1.0,
+        max_seconds: float | None = None,
     ) -> None:
+        self.max_seconds = max_seconds
         self.region = region_name
         self.account_id = account_id
         self.resources = Resources(handlers, region_name, account_id)
@@ -91,6 +93,8 @@ class Runtime:
         timeout = float(parsed.get("TimeoutSeconds", 0) or 0)
         if type == "EXPRESS":
             timeout = min(timeout, EXPRESS_MAX_SECONDS) if timeout else EXPRESS_MAX_SECONDS
+        if self.max_seconds is not None:
+            timeout = min(timeout, self.max_seconds) if timeout else self.max_seconds
         machine = StateMachine(
             name=name, arn=self.state_machine_arn(name), definition=definition,
             role_arn=role_arn, type=type, creation_date=_core.now(), program=program,

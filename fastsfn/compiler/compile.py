@@ -8,16 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from fastsfn._core import (
-    RESULT_DISCARDED,
-    RESULT_MERGED,
-    RESULT_REPLACES,
-    Catcher,
-    Kind,
-    Program,
-    Retrier,
-    State,
-)
+from fastsfn._core import Catcher, Kind, Program, ResultPathMode, Retrier, State
 from fastsfn.compiler.choice import compile_condition
 from fastsfn.intrinsics import compile_intrinsic, is_intrinsic
 from fastsfn.paths.jsonpath import compile_path, compile_reference_path
@@ -26,6 +17,10 @@ from fastsfn.timestamps import parse_timestamp
 
 #: bind(resource, state) -> (invoke(task_input, frame), limit_name); supplied by the runtime.
 Binder = Callable[[str, dict], tuple[Callable[..., Any], str]]
+
+RESULT_REPLACES = ResultPathMode.RESULT_REPLACES
+RESULT_DISCARDED = ResultPathMode.RESULT_DISCARDED
+RESULT_MERGED = ResultPathMode.RESULT_MERGED
 
 _KINDS = {
     "Pass": Kind.PASS,

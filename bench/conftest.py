@@ -1,0 +1,1 @@
+"""Benchmarks live here; run them with `make bench` (pytest-benchmark)."""

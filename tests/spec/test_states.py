@@ -1,0 +1,450 @@
+"""The eight state types and input/output processing, run end to end through the executor.
+
+Organised by asl-reference.md sections; expected values are written from the spec.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import pytest
+
+import fastsfn
+from fastsfn.runtime import Runtime
+
+FN = "arn:aws:lambda:us-east-1:123456789012:function:"
+
+
+def machine(states, start=None, handlers=None, sleep_scale=0.0, **top):
+    definition = {"StartAt": start or next(iter(states)), "States": states, **top}
+    return fastsfn.compile_machine(definition, handlers, sleep_scale=sleep_scale)
+
+
+def run(states, input=None, **kw):
+    return machine(states, **kw).run({} if input is None else input)
+
+
+class TestInputOutputProcessing:
+    """§3.1: InputPath -> Parameters -> result -> ResultSelector -> ResultPath -> OutputPath."""
+
+    def test_input_path_selects(self):
+        out = run({"P": {"Type": "Pass", "InputPath": "$.a", "End": True}}, {"a": {"b": 1}})
+        assert out.output == {"b": 1}
+
+    def test_input_path_null_gives_empty_object(self):
+        out = run({"P": {"Type": "Pass", "InputPath": None, "End": True}}, {"a": 1})
+        assert out.output == {}
+
+    def test_result_path_merges_into_raw_input(self):
+        out = run({"P": {"Type": "Pass", "InputPath": "$.a", "Result": 5,
+                         "ResultPath": "$.r", "End": True}}, {"a": {"x": 1}})
+        assert out.output == {"a": {"x": 1}, "r": 5}
+
+    def test_result_path_null_discards(self):
+        out = run({"P": {"Type": "Pass", "Result": 5, "ResultPath": None, "End": True}},
+                  {"keep": True})
+        assert out.output == {"keep": True}
+
+    def test_result_path_creates_intermediates(self):
+        out = run({"P": {"Type": "Pass", "Result": "v", "ResultPath": "$.a.b.c", "End": True}},
+                  {"z": 0})
+        assert out.output == {"z": 0, "a": {"b": {"c": "v"}}}
+
+    def test_result_path_does_not_mutate_input(self):
+        data = {"a": {"b": 1}}
+        m = machine({"P": {"Type": "Pass", "Result": 2, "ResultPath": "$.a.c", "End": True}})
+        assert m(data) == {"a": {"b": 1, "c": 2}}
+        assert data == {"a": {"b": 1}}
+
+    def test_result_path_match_failure_is_catchable(self):
+        out = run({
+            "P": {"Type": "Pass", "Result": 1, "ResultPath": "$.a.b", "Next": "E"},
+            "E": {"Type": "Succeed"}}, {"a": "scalar"})
+        assert out.status == "FAILED" and out.error == "States.ResultPathMatchFailure"
+
+    def test_output_path(self):
+        out = run({"P": {"Type": "Pass", "Result": {"x": {"y": 2}}, "OutputPath": "$.x",
+                         "End": True}})
+        assert out.output == {"y": 2}
+
+    def test_output_path_null(self):
+        out = run({"P": {"Type": "Pass", "OutputPath": None, "End": True}}, {"a": 1})
+        assert out.output == {}
+
+    def test_missing_output_path_is_runtime_error(self):
+        out = run({"pass": {"Type": "Pass", "OutputPath": "$.NoSuchOutputPath", "End": True}},
+                  {"a": 1})
+        assert out.status == "FAILED" and out.error == "States.Runtime"
+        assert out.cause == ("An error occurred while executing the state 'pass' (entered at "
+                             "the event id #2). Invalid path '$.NoSuchOutputPath' : No results "
+                             "for path: $['NoSuchOutputPath']")
+
+    def test_parameters_missing_path_cause(self):
+        out = run({"pass": {"Type": "Pass", "Parameters": {"value.$": "$.nope"}, "End": True}},
+                  {"a": 1})
+        assert out.error == "States.Runtime"
+        assert out.cause == ("An error occurred while executing the state 'pass' (entered at "
+                             "the event id #2). The JSONPath '$.nope' specified for the field "
+                             "'value.$' could not be found in the input '{\"a\":1}'")
+
+    def test_states_runtime_is_never_caught(self):
+        out = run({
+            "T": {"Type": "Pass", "OutputPath": "$.missing", "Next": "E"},
+            "E": {"Type": "Succeed"}}, {})
+        assert out.error == "States.Runtime"
+
+
+class TestPass:
+    def test_result_wins_over_parameters(self):
+        out = run({"P": {"Type": "Pass", "Result": {"r": 1}, "Parameters": {"p": 2},
+                         "End": True}})
+        assert out.output == {"r": 1}
+
+    def test_parameters_template(self):
+        out = run({"P": {"Type": "Pass", "Parameters": {"lit": "$.x", "dyn.$": "$.x",
+                                                        "nested": {"d.$": "$.y[1]"}},
+                         "End": True}}, {"x": "X", "y": [0, 9]})
+        assert out.output == {"lit": "$.x", "dyn": "X", "nested": {"d": 9}}
+
+    def test_chain_and_next(self):
+        out = run({
+            "A": {"Type": "Pass", "Result": 1, "ResultPath": "$.a", "Next": "B"},
+            "B": {"Type": "Pass", "Result": 2, "ResultPath": "$.b", "End": True}})
+        assert out.output == {"a": 1, "b": 2}
+
+    def test_float_and_int_kept_apart(self):
+        m = machine({"P": {"Type": "Pass", "Result": {"f": 1.0, "i": 1}, "End": True}})
+        out = m({})
+        assert type(out["f"]) is float and type(out["i"]) is int
+
+
+class TestChoice:
+    def states(self):
+        return {
+            "C": {"Type": "Choice", "Choices": [
+                {"Variable": "$.n", "NumericGreaterThan": 10, "Next": "Big"},
+                {"Not": {"Variable": "$.s", "StringEquals": "x"}, "Next": "NotX"}],
+                "Default": "Other"},
+            "Big": {"Type": "Pass", "Result": "big", "End": True},
+            "NotX": {"Type": "Pass", "Result": "notx", "End": True},
+            "Other": {"Type": "Pass", "Result": "other", "End": True}}
+
+    @pytest.mark.parametrize("data,expected", [
+        ({"n": 11, "s": "x"}, "big"), ({"n": 1, "s": "y"}, "notx"), ({"n": 1, "s": "x"}, "other")])
+    def test_first_match_wins(self, data, expected):
+        assert run(self.states(), data).output == expected
+
+    def test_no_match_without_default(self):
+        out = run({"C": {"Type": "Choice", "Choices": [
+            {"Variable": "$.n", "NumericEquals": 1, "Next": "E"}]},
+            "E": {"Type": "Succeed"}}, {"n": 2})
+        assert out.status == "FAILED" and out.error == "States.NoChoiceMatched"
+
+    def test_output_is_effective_input(self):
+        out = run({"C": {"Type": "Choice", "InputPath": "$.in", "OutputPath": "$.v",
+                         "Choices": [{"Variable": "$.v", "IsPresent": True, "Next": "E"}]},
+                   "E": {"Type": "Succeed"}}, {"in": {"v": 7}})
+        assert out.output == 7
+
+
+class TestWait:
+    def test_seconds_path_waits_and_passes_input(self):
+        m = machine({"W": {"Type": "Wait", "SecondsPath": "$.s", "End": True}},
+                    sleep_scale=1.0)
+        start = time.monotonic()
+        assert m({"s": 0}) == {"s": 0}
+        outcome = m.run({"s": 1})
+        assert outcome.output == {"s": 1}
+        m2 = machine({"W": {"Type": "Wait", "Seconds": 1, "End": True}}, sleep_scale=0.05)
+        t0 = time.monotonic()
+        m2({})
+        assert time.monotonic() - t0 >= 0.04
+        assert time.monotonic() - start >= 1.0
+
+    @pytest.mark.parametrize("value,detail", [
+        (-1, "The SecondsPath parameter references a negative value: $.s == -1"),
+        (1.5, "The SecondsPath parameter cannot be parsed as a long value: $.s == 1.5"),
+    ])
+    def test_bad_seconds_path(self, value, detail):
+        out = run({"W": {"Type": "Wait", "SecondsPath": "$.s", "End": True}}, {"s": value})
+        assert out.error == "States.Runtime" and out.cause.endswith(detail)
+
+    def test_timestamp_in_past_does_not_wait(self):
+        out = run({"W": {"Type": "Wait", "Timestamp": "2016-03-14T01:59:00Z", "End": True}},
+                  {"a": 1}, sleep_scale=1.0)
+        assert out.output == {"a": 1}
+
+    def test_bad_timestamp_path(self):
+        out = run({"W": {"Type": "Wait", "TimestampPath": "$.t", "End": True}},
+                  {"t": "2016-12-05 21:29:29Z"})
+        assert out.error == "States.Runtime"
+        assert out.cause.endswith("The TimestampPath parameter does not reference a valid "
+                                  "ISO-8601 extended offset date-time format string: $.t == "
+                                  "2016-12-05 21:29:29Z")
+
+    def test_wait_past_express_limit_times_out(self):
+        runtime = Runtime(sleep_scale=1.0, max_seconds=0.2)
+        m = runtime.register("w", json.dumps({"StartAt": "W", "States": {
+            "W": {"Type": "Wait", "Seconds": 5, "End": True}}}), "arn:aws:iam::1:role/r")
+        outcome = runtime.run_sync(m, runtime.new_execution(m, None, {}))
+        assert outcome.status == "TIMED_OUT" and outcome.error == "States.Timeout"
+
+
+class TestSucceedAndFail:
+    def test_succeed_with_paths(self):
+        out = run({"S": {"Type": "Succeed", "InputPath": "$.a", "OutputPath": "$.b"}},
+                  {"a": {"b": 3}})
+        assert out.output == 3
+
+    def test_fail_literal(self):
+        out = run({"F": {"Type": "Fail", "Error": "E", "Cause": "C"}})
+        assert (out.status, out.error, out.cause) == ("FAILED", "E", "C")
+
+    def test_fail_empty(self):
+        out = run({"F": {"Type": "Fail"}})
+        assert (out.status, out.error, out.cause) == ("FAILED", None, None)
+
+    def test_fail_paths(self):
+        out = run({"F": {"Type": "Fail", "ErrorPath": "$.e", "CausePath": "$.c"}},
+                  {"e": "error string", "c": "cause string"})
+        assert (out.error, out.cause) == ("error string", "cause string")
+
+    def test_fail_intrinsic_cause(self):
+        out = run({"F": {"Type": "Fail", "Error": "E",
+                         "CausePath": "States.Format('bad {}', $.n)"}}, {"n": 3})
+        assert out.cause == "bad 3"
+
+
+class TestTaskRetryCatch:
+    """§6: Retry then Catch, with AWS's matching rules."""
+
+    def flaky(self, failures, error=ValueError):
+        calls = []
+
+        def handler(event, context):
+            calls.append(event)
+            if len(calls) <= failures:
+                raise error("flaky")
+            return {"ok": len(calls)}
+
+        return handler, calls
+
+    def task(self, **fields):
+        return {"Type": "Task", "Resource": FN + "f", "End": True, **fields}
+
+    def test_retry_until_success(self):
+        handler, calls = self.flaky(2)
+        out = run({"T": self.task(Retry=[{"ErrorEquals": ["ValueError"], "MaxAttempts": 2}])},
+                  handlers={"f": handler})
+        assert out.output == {"ok": 3} and len(calls) == 3
+
+    def test_retry_exhausted_then_catch(self):
+        handler, calls = self.flaky(10)
+        states = {"T": {"Type": "Task", "Resource": FN + "f", "Next": "X",
+                        "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 1}],
+                        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "H",
+                                   "ResultPath": "$.err"}]},
+                  "X": {"Type": "Succeed"}, "H": {"Type": "Pass", "End": True}}
+        out = run(states, {"in": 1}, handlers={"f": handler})
+        assert len(calls) == 2
+        assert out.output["in"] == 1 and out.output["err"]["Error"] == "ValueError"
+        assert json.loads(out.output["err"]["Cause"])["errorMessage"] == "flaky"
+
+    def test_only_first_matching_retrier_is_used(self):
+        handler, calls = self.flaky(10)
+        out = run({"T": self.task(Retry=[
+            {"ErrorEquals": ["ValueError"], "MaxAttempts": 1},
+            {"ErrorEquals": ["States.ALL"], "MaxAttempts": 5}])}, handlers={"f": handler})
+        assert out.status == "FAILED" and len(calls) == 2
+
+    def test_max_attempts_zero_never_retries(self):
+        handler, calls = self.flaky(10)
+        run({"T": self.task(Retry=[{"ErrorEquals": ["States.ALL"], "MaxAttempts": 0}])},
+            handlers={"f": handler})
+        assert len(calls) == 1
+
+    def test_task_failed_matches_handler_errors(self):
+        handler, _ = self.flaky(10)
+        states = {"T": {"Type": "Task", "Resource": FN + "f", "Next": "X",
+                        "Catch": [{"ErrorEquals": ["States.TaskFailed"], "Next": "H"}]},
+                  "X": {"Type": "Succeed"}, "H": {"Type": "Pass", "End": True}}
+        out = run(states, handlers={"f": handler})
+        assert out.output["Error"] == "ValueError"
+
+    def test_retry_count_in_context(self):
+        handler, calls = self.flaky(2)
+        out = run({"T": self.task(Parameters={"n.$": "$$.State.RetryCount"},
+                                  Retry=[{"ErrorEquals": ["States.ALL"]}])},
+                  handlers={"f": handler})
+        assert [c["n"] for c in calls] == [0, 1, 2] and out.status == "SUCCEEDED"
+
+    def test_backoff_really_sleeps(self):
+        handler, calls = self.flaky(2)
+        m = machine({"T": self.task(Retry=[{"ErrorEquals": ["States.ALL"],
+                                            "IntervalSeconds": 1, "BackoffRate": 2.0}])},
+                    handlers={"f": handler}, sleep_scale=0.02)
+        t0 = time.monotonic()
+        m({})
+        assert time.monotonic() - t0 >= 0.02 * (1 + 2) * 0.9
+
+    def test_task_timeout_on_async_handler(self):
+        async def slow(event, context):
+            await asyncio.sleep(5)
+
+        m = machine({"T": self.task(TimeoutSeconds=1)}, handlers={"f": slow})
+        t0 = time.monotonic()
+        outcome = m.run({})
+        assert outcome.error == "States.Timeout" and time.monotonic() - t0 < 3
+
+    def test_oversized_task_result_is_data_limit_and_catchable(self):
+        states = {"T": {"Type": "Task", "Resource": FN + "big", "Next": "X",
+                        "Catch": [{"ErrorEquals": ["States.DataLimitExceeded"], "Next": "H"}]},
+                  "X": {"Type": "Succeed"}, "H": {"Type": "Pass", "End": True}}
+        out = run(states, handlers={"big": lambda e, c: "x" * 300_000})
+        assert out.output["Error"] == "States.DataLimitExceeded"
+        assert FN + "big" in out.output["Cause"]
+
+    def test_result_selector_and_result_path(self):
+        out = run({"T": self.task(ResultSelector={"v.$": "$.value"}, ResultPath="$.r")},
+                  {"keep": 1}, handlers={"f": lambda e, c: {"value": 42, "noise": 0}})
+        assert out.output == {"keep": 1, "r": {"v": 42}}
+
+
+class TestParallel:
+    def test_branch_outputs_in_order(self):
+        out = run({"P": {"Type": "Parallel", "End": True, "Branches": [
+            {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": "a", "End": True}}},
+            {"StartAt": "B", "States": {"B": {"Type": "Pass", "InputPath": "$.x",
+                                               "End": True}}}]}}, {"x": 1})
+        assert out.output == ["a", 1]
+
+    def test_branch_failure_surfaces_its_own_error(self):
+        out = run({"P": {"Type": "Parallel", "End": True, "Branches": [
+            {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}},
+            {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "FailureType",
+                                               "Cause": "Cause description"}}}]}})
+        assert (out.error, out.cause) == ("FailureType", "Cause description")
+
+    def test_async_branches_run_concurrently(self):
+        async def slow(event, context):
+            await asyncio.sleep(0.2)
+            return event
+
+        branches = [{"StartAt": f"T{i}", "States": {f"T{i}": {
+            "Type": "Task", "Resource": FN + "s", "End": True}}} for i in range(3)]
+        m = machine({"P": {"Type": "Parallel", "End": True, "Branches": branches}},
+                    handlers={"s": slow})
+        t0 = time.monotonic()
+        assert m({"v": 1}) == [{"v": 1}] * 3
+        assert time.monotonic() - t0 < 0.5
+
+
+class TestMap:
+    def iterator(self, state):
+        return {"StartAt": "I", "States": {"I": {**state, "End": True}}}
+
+    def test_items_and_selector_with_context(self):
+        out = run({"M": {"Type": "Map", "ItemsPath": "$.items", "End": True,
+                         "ItemSelector": {"i.$": "$$.Map.Item.Index", "v.$": "$$.Map.Item.Value",
+                                          "k.$": "$.k"},
+                         "ItemProcessor": self.iterator({"Type": "Pass"})}},
+                  {"items": ["a", "b"], "k": 0})
+        assert out.output == [{"i": 0, "v": "a", "k": 0}, {"i": 1, "v": "b", "k": 0}]
+
+    def test_legacy_iterator_and_parameters(self):
+        out = run({"M": {"Type": "Map", "End": True, "Parameters": {"x.$": "$$.Map.Item.Value"},
+                         "Iterator": self.iterator({"Type": "Pass", "InputPath": "$.x"})}},
+                  [1, 2])
+        assert out.output == [1, 2]
+
+    def test_not_an_array(self):
+        out = run({"M": {"Type": "Map", "End": True,
+                         "ItemProcessor": self.iterator({"Type": "Pass"})}}, {"a": 1})
+        assert out.error == "States.Runtime"
+        assert "Map state input must be an array but was: {\"a\":1}" in out.cause
+
+    def test_iteration_failure_fails_map(self):
+        out = run({"M": {"Type": "Map", "End": True, "ItemProcessor": {
+            "StartAt": "C", "States": {
+                "C": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 2,
+                                                      "Next": "F"}], "Default": "OK"},
+                "F": {"Type": "Fail", "Error": "Two", "Cause": "item 2"},
+                "OK": {"Type": "Succeed"}}}}}, [1, 2, 3])
+        assert (out.error, out.cause) == ("Two", "item 2")
+
+    def test_max_concurrency_one_runs_in_order(self):
+        order = []
+
+        async def record(event, context):
+            order.append(("start", event))
+            await asyncio.sleep(0.01)
+            order.append(("end", event))
+            return event
+
+        m = machine({"M": {"Type": "Map", "End": True, "MaxConcurrency": 1,
+                           "ItemProcessor": self.iterator({"Type": "Task",
+                                                           "Resource": FN + "r"})}},
+                    handlers={"r": record})
+        assert m([1, 2, 3]) == [1, 2, 3]
+        assert order == [("start", 1), ("end", 1), ("start", 2), ("end", 2),
+                         ("start", 3), ("end", 3)]
+
+    def test_max_concurrency_path_invalid(self):
+        out = run({"MapState": {"Type": "Map", "End": True, "MaxConcurrencyPath": "$.m",
+                                "ItemsPath": "$.items",
+                                "ItemProcessor": self.iterator({"Type": "Pass"})}},
+                  {"m": "NoNumber", "items": [1]})
+        assert out.cause.endswith('The MaxConcurrencyPath field refers to value "NoNumber" '
+                                  'which is not a valid integer: $.m')
+
+    def test_tolerated_failures(self):
+        iterator = {"StartAt": "C", "States": {
+            "C": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 2,
+                                                 "Next": "F"}], "Default": "OK"},
+            "F": {"Type": "Fail", "Error": "Two"}, "OK": {"Type": "Succeed"}}}
+        ok = run({"M": {"Type": "Map", "End": True, "ToleratedFailureCount": 1,
+                        "ItemProcessor": iterator}}, [1, 2, 3])
+        assert ok.status == "SUCCEEDED"
+        bad = run({"M": {"Type": "Map", "End": True, "ToleratedFailureCount": 0,
+                         "ItemProcessor": iterator}}, [1, 2, 3])
+        assert bad.error == "States.ExceedToleratedFailureThreshold"
+
+
+class TestContextObject:
+    def test_execution_fields(self):
+        runtime = Runtime(region_name="us-east-1", account_id="111111111111")
+        m = runtime.register("sm", json.dumps({"StartAt": "P", "States": {"P": {
+            "Type": "Pass", "Parameters": {"ctx.$": "$$"}, "End": True}}}),
+            "arn:aws:iam::111111111111:role/r", "STANDARD")
+        outcome = runtime.run_sync(m, runtime.new_execution(m, "exec1", {"in": 1}))
+        ctx = outcome.output["ctx"]
+        assert ctx["Execution"]["Id"] == \
+            "arn:aws:states:us-east-1:111111111111:execution:sm:exec1"
+        assert ctx["Execution"]["Name"] == "exec1" and ctx["Execution"]["Input"] == {"in": 1}
+        assert ctx["Execution"]["RoleArn"] == "arn:aws:iam::111111111111:role/r"
+        assert ctx["StateMachine"] == {"Id": m.arn, "Name": "sm"}
+        assert ctx["State"]["Name"] == "P" and ctx["State"]["RetryCount"] == 0
+        start = ctx["Execution"]["StartTime"]
+        assert len(start) == 24 and start.endswith("Z") and start[10] == "T"
+
+
+class TestExecutionLimits:
+    def test_infinite_loop_times_out(self):
+        runtime = Runtime(max_seconds=0.3)
+        m = runtime.register("loop", json.dumps({"StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Next": "B"},
+            "B": {"Type": "Choice", "Choices": [{"Variable": "$.stop", "IsPresent": True,
+                                                 "Next": "E"}], "Default": "A"},
+            "E": {"Type": "Succeed"}}}),
+            "arn:aws:iam::1:role/r")
+        outcome = runtime.run_sync(m, runtime.new_execution(m, None, {}))
+        assert outcome.status == "TIMED_OUT"
+
+    def test_execution_timeout_seconds(self):
+        runtime = Runtime(sleep_scale=1.0)
+        m = runtime.register("t", json.dumps({"TimeoutSeconds": 1, "StartAt": "W", "States": {
+            "W": {"Type": "Wait", "Seconds": 3, "End": True}}}), "arn:aws:iam::1:role/r")
+        t0 = time.monotonic()
+        outcome = runtime.run_sync(m, runtime.new_execution(m, None, {}))
+        assert outcome.status == "TIMED_OUT" and time.monotonic() - t0 < 2
