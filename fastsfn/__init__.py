@@ -3,13 +3,21 @@ from __future__ import annotations
 
 from typing import Any
 
+try:
+    from fastsfn import _core  # noqa: F401  (the compiled executor)
+except ImportError as e:  # pragma: no cover - exercised by a subprocess test
+    raise ImportError(
+        "fastsfn's compiled core (fastsfn._core, built from fastsfn/_core.pyx) is not "
+        "available. Build it with `make build` (or `pip install .`, which needs a C compiler "
+        f"and Cython). Cause: {e}"
+    ) from e
+
 __version__ = "0.1.0"
 __all__ = ["client", "aclient", "compile_machine", "Machine", "ExecutionFailed", "__version__"]
 
 
 def __getattr__(name: str) -> Any:
-    # The client needs the compiled core; importing it lazily keeps the pure-Python
-    # stages (asl, paths, intrinsics, compiler) importable on their own.
+    # Shells are imported on first use, so `import fastsfn` stays cheap.
     if name in ("client", "aclient"):
         from fastsfn import _client as _client_module
 

@@ -215,12 +215,14 @@ cdef class Execution:
     cdef public double deadline      # monotonic; 0: none
     cdef public double sleep_scale   # 0: waits and back-offs do not really sleep
     cdef public long events          # history event ids handed out so far
+    cdef public bint standard        # a STANDARD workflow (else EXPRESS)
     cdef long transitions
     cdef object _start_text
 
     def __init__(self, str execution_arn, str name, str state_machine_arn,
                  str state_machine_name, str role_arn, object input, double start_time,
-                 double timeout_seconds=0.0, double sleep_scale=1.0):
+                 double timeout_seconds=0.0, double sleep_scale=1.0, bint standard=False):
+        self.standard = standard
         self.execution_arn = execution_arn
         self.name = name
         self.state_machine_arn = state_machine_arn
@@ -277,21 +279,25 @@ cdef class Frame:
         """The context object as AWS shows it to `$$` paths."""
         cdef Execution ex = self.execution
         cdef State st = self.states[self.index] if self.index >= 0 else None
+        execution = {
+            "Id": ex.execution_arn,
+            "Input": ex.input,
+            "StartTime": ex.start_text(),
+            "Name": ex.name,
+            "RoleArn": ex.role_arn,
+        }
+        if ex.standard:
+            execution["RedriveCount"] = 0
+        state = {
+            "Name": st.name if st is not None else None,
+            "EnteredTime": format_timestamp(self.entered_time or ex.start_time),
+        }
+        if st is not None and st.kind in (TASK, PARALLEL, MAP):
+            state["RetryCount"] = self.retry_count
         ctx = {
-            "Execution": {
-                "Id": ex.execution_arn,
-                "Input": ex.input,
-                "StartTime": ex.start_text(),
-                "Name": ex.name,
-                "RoleArn": ex.role_arn,
-                "RedriveCount": 0,
-            },
+            "Execution": execution,
             "StateMachine": {"Id": ex.state_machine_arn, "Name": ex.state_machine_name},
-            "State": {
-                "Name": st.name if st is not None else None,
-                "EnteredTime": format_timestamp(self.entered_time or ex.start_time),
-                "RetryCount": self.retry_count,
-            },
+            "State": state,
         }
         if self.map_item is not None:
             ctx["Map"] = {"Item": {"Index": self.map_item[0], "Value": self.map_item[1]}}
@@ -596,8 +602,9 @@ cdef void _check_size(object value, str name) except *:
         try:
             size = len(dumpb(value))
         except TypeError as e:
-            raise StatesError("States.Runtime",
-                              f"The task '{name}' returned a value that is not JSON: {e}")
+            raise StatesRuntime(f"The task '{name}' returned a value that is not JSON: {e}")
+        except RecursionError:
+            raise StatesRuntime(f"The task '{name}' returned a result nested too deeply")
         if size > MAX_PAYLOAD:
             raise StatesError(
                 "States.DataLimitExceeded",

@@ -6,6 +6,7 @@ for a Lambda function (by name, by ARN, or by any Resource ARN, globs allowed).
 """
 from __future__ import annotations
 
+import base64
 import fnmatch
 import json
 import os
@@ -15,6 +16,7 @@ from typing import Any, Callable, Mapping
 
 from fastsfn.errors import StatesRuntime, TaskFailure
 from fastsfn.ids import new_uuid
+from fastsfn.jsontext import DecodeError, loads
 
 Handler = Callable[[Any, Any], Any]
 
@@ -41,18 +43,19 @@ class TaskContext:
         return self._request_id
 
 
-def lambda_error(exc: BaseException, request_id: str | None = None) -> TaskFailure:
+def lambda_error(exc: BaseException, compact: bool = False) -> TaskFailure:
     """A handler exception as Step Functions reports a Lambda error: the error is the
-    exception's class name, the cause Lambda's error JSON with the handler's traceback."""
+    exception's class name, the cause Lambda's error JSON with the handler's traceback.
+
+    The legacy function-ARN resource passes the Python runtime's text on as it is
+    (`{"errorMessage": ...}`); `lambda:invoke` re-encodes it compactly (observed on AWS).
+    """
     name = type(exc).__name__
     tb = exc.__traceback__
     stack = traceback.format_tb(tb.tb_next if tb is not None and tb.tb_next else tb)
-    cause = json.dumps({
-        "errorMessage": str(exc),
-        "errorType": name,
-        "requestId": request_id or new_uuid(),
-        "stackTrace": stack,
-    })
+    error = {"errorMessage": str(exc), "errorType": name, "requestId": new_uuid(),
+             "stackTrace": stack}
+    cause = json.dumps(error, separators=(",", ":")) if compact else json.dumps(error)
     return TaskFailure(name, cause)
 
 
@@ -66,56 +69,91 @@ def _function_not_found(arn: str) -> TaskFailure:
     )
 
 
-def _call(handler: Handler, event: Any, context: TaskContext) -> Any:
+def _call(handler: Handler, event: Any, context: TaskContext, compact: bool = False) -> Any:
     """Call a handler; its exceptions become Lambda errors; an awaitable is wrapped so the
     same conversion happens when it is awaited."""
     try:
         result = handler(event, context)
     except Exception as exc:  # a handler's failure is the task's failure
-        raise lambda_error(exc) from None
+        raise lambda_error(exc, compact) from None
     if type(result) in _PLAIN or not isawaitable(result):
         return result
-    return _await_handler(result)
+    return _await_handler(result, compact)
 
 
-async def _await_handler(aw: Any) -> Any:
+async def _await_handler(aw: Any, compact: bool) -> Any:
     try:
         return await aw
     except Exception as exc:
-        raise lambda_error(exc) from None
+        raise lambda_error(exc, compact) from None
 
 
-def _lambda_envelope(payload: Any) -> dict:
+def _lambda_envelope(payload: Any, log_tail: bool) -> dict:
     """`lambda:invoke`'s response as Step Functions returns it."""
     request_id = new_uuid()
     length = str(len(json.dumps(payload)))
-    return {
-        "ExecutedVersion": "$LATEST",
-        "Payload": payload,
-        "SdkHttpMetadata": {
-            "AllHttpHeaders": {
-                "X-Amz-Executed-Version": ["$LATEST"],
-                "x-amzn-Remapped-Content-Length": ["0"],
-                "Connection": ["keep-alive"],
-                "x-amzn-RequestId": [request_id],
-                "Content-Length": [length],
-                "Date": [_http_date()],
-                "Content-Type": ["application/json"],
-            },
-            "HttpHeaders": {
-                "Connection": "keep-alive",
-                "Content-Length": length,
-                "Content-Type": "application/json",
-                "Date": _http_date(),
-                "X-Amz-Executed-Version": "$LATEST",
-                "x-amzn-Remapped-Content-Length": "0",
-                "x-amzn-RequestId": request_id,
-            },
-            "HttpStatusCode": 200,
-        },
-        "SdkResponseMetadata": {"RequestId": request_id},
-        "StatusCode": 200,
-    }
+    date = _http_date()
+    trace = f"Root=1-{new_uuid().replace('-', '')[:8]}-{new_uuid().replace('-', '')[:24]}"
+    all_headers: dict[str, Any] = {}
+    headers: dict[str, Any] = {}
+    log_result = None
+    if log_tail:
+        log_result = base64.b64encode(
+            f"START RequestId: {request_id} Version: $LATEST\nEND RequestId: {request_id}\n"
+            f"REPORT RequestId: {request_id}\n".encode()).decode()
+        all_headers["X-Amz-Log-Result"] = [log_result]
+    all_headers.update({
+        "X-Amz-Executed-Version": ["$LATEST"],
+        "x-amzn-Remapped-Content-Length": ["0"],
+        "Connection": ["keep-alive"],
+        "x-amzn-RequestId": [request_id],
+        "Content-Length": [length],
+        "Date": [date],
+        "X-Amzn-Trace-Id": [trace],
+        "Content-Type": ["application/json"],
+    })
+    headers.update({
+        "Connection": "keep-alive",
+        "Content-Length": length,
+        "Content-Type": "application/json",
+        "Date": date,
+        "X-Amz-Executed-Version": "$LATEST",
+    })
+    if log_result is not None:
+        headers["X-Amz-Log-Result"] = log_result
+    headers.update({
+        "x-amzn-Remapped-Content-Length": "0",
+        "x-amzn-RequestId": request_id,
+        "X-Amzn-Trace-Id": trace,
+    })
+    out: dict[str, Any] = {"ExecutedVersion": "$LATEST"}
+    if log_result is not None:
+        out["LogResult"] = log_result
+    out["Payload"] = payload
+    out["SdkHttpMetadata"] = {"AllHttpHeaders": all_headers, "HttpHeaders": headers,
+                              "HttpStatusCode": 200}
+    out["SdkResponseMetadata"] = {"RequestId": request_id}
+    out["StatusCode"] = 200
+    return out
+
+
+def _invoke_payload(task_input: dict) -> Any:
+    """The event a `lambda:invoke` Payload delivers: JSON text is parsed (the service sends
+    a string Payload as the raw request body); none or null is an empty object."""
+    payload = task_input.get("Payload")
+    if payload is None:
+        return {}
+    if type(payload) is str:
+        try:
+            return loads(payload)
+        except DecodeError:
+            raise TaskFailure(
+                "Lambda.InvalidRequestContentException",
+                "Could not parse request body into json: Could not parse payload into json "
+                f"(Service: AWSLambda; Status Code: 400; Error Code: "
+                f"InvalidRequestContentException; Request ID: {new_uuid()}; Proxy: null)",
+            ) from None
+    return payload
 
 
 def _http_date() -> str:
@@ -203,11 +241,12 @@ class Resources:
             if handler is None:
                 raise _function_not_found(self.function_arn(str(function)))
             arn = self.function_arn(function)
-            result = _call(handler, task_input.get("Payload", {}),
-                           TaskContext(arn.split(":")[6], arn, ""))
+            log_tail = task_input.get("LogType") == "Tail"
+            result = _call(handler, _invoke_payload(task_input),
+                           TaskContext(arn.split(":")[6], arn, ""), compact=True)
             if type(result) in _PLAIN or not isawaitable(result):
-                return _lambda_envelope(result)
-            return _envelope_later(result)
+                return _lambda_envelope(result, log_tail)
+            return _envelope_later(result, log_tail)
 
         return invoke
 
@@ -231,8 +270,8 @@ class Resources:
         return invoke
 
 
-async def _envelope_later(aw: Any) -> dict:
-    return _lambda_envelope(await aw)
+async def _envelope_later(aw: Any, log_tail: bool) -> dict:
+    return _lambda_envelope(await aw, log_tail)
 
 
 def handlers_from_spec(spec: str) -> Mapping[str, Handler]:

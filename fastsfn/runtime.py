@@ -115,7 +115,7 @@ class Runtime:
             arn = f"arn:aws:states:{self.region}:{self.account_id}:execution:{machine.name}:{name}"
         return _core.Execution(arn, name, machine.arn, machine.name, machine.role_arn,
                                input_value, _core.now(), machine.timeout_seconds,
-                               self.sleep_scale)
+                               self.sleep_scale, machine.type == "STANDARD")
 
     def run(self, machine: StateMachine, execution: _core.Execution) -> Outcome | Any:
         """Run as a plain call; returns an Outcome, or a coroutine finishing it if it suspended."""

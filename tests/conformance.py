@@ -94,12 +94,12 @@ def judge(case: dict, outcome: Outcome) -> Verdict:
     else:
         _compare(expected.get("error"), outcome.error, "$.error", patterns, verdict)
         exp_cause, got_cause = expected.get("cause"), outcome.cause
-        if "cause-was-json" in case.get("notes", ()) and exp_cause and got_cause:
-            try:
-                exp_cause, got_cause = json.loads(exp_cause), json.loads(got_cause)
-            except ValueError:
-                pass
-        _compare(exp_cause, got_cause, "$.cause", patterns, verdict)
+        cause_was_json = any(n.startswith("cause-was-json") for n in case.get("notes", ()))
+        if cause_was_json and _lambda_error(exp_cause) \
+                and _lambda_error(got_cause):
+            _compare_lambda_errors(exp_cause, got_cause, "$.cause", verdict, same_style=False)
+        else:
+            _compare(exp_cause, got_cause, "$.cause", patterns, verdict)
     verdict.passed = not verdict.problems
     return verdict
 
@@ -119,8 +119,39 @@ def _patterns(case: dict) -> dict[str, re.Pattern | None]:
     return out
 
 
+def _lambda_error(text: Any) -> dict | None:
+    """A Lambda error JSON text, parsed; None for anything else."""
+    if not isinstance(text, str) or not text.startswith('{"errorMessage"'):
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) and "errorType" in value else None
+
+
+def _compare_lambda_errors(exp: str, got: str, path: str, verdict: Verdict,
+                           same_style: bool = True) -> None:
+    """Lambda error JSON: message, type and layout exact; requestId and stackTrace are the
+    runtime's own, so only their types are compared (the issue's "compare loosely")."""
+    e, g = _lambda_error(exp), _lambda_error(got)
+    if g is None or list(e) != list(g):
+        verdict.problems.append(f"{path}: {got!r} is not a Lambda error like {exp!r}")
+        return
+    for k in ("errorMessage", "errorType"):
+        if e.get(k) != g.get(k):
+            verdict.problems.append(f"{path}.{k}: expected {e.get(k)!r}, got {g.get(k)!r}")
+    if not isinstance(g.get("requestId"), str) or not isinstance(g.get("stackTrace"), list):
+        verdict.problems.append(f"{path}: requestId/stackTrace malformed in {got!r}")
+    if same_style and ('": "' in exp) != ('": "' in got):
+        verdict.problems.append(f"{path}: JSON layout differs: {got[:60]!r} vs {exp[:60]!r}")
+
+
 def _compare(exp: Any, got: Any, path: str, patterns: dict, verdict: Verdict,
              key: str | None = None) -> None:
+    if _lambda_error(exp) is not None:
+        _compare_lambda_errors(exp, got, path, verdict)
+        return
     if path in patterns:
         pattern = patterns[path]
         if pattern is None or (isinstance(got, str) and pattern.fullmatch(got)):

@@ -10,8 +10,8 @@ from fastsfn.errors import DefinitionError
 from tests import conformance
 
 # The pass rate (JSONPath-mode cases) this suite must keep; raise it as the engine improves.
-# The target is 0.97.
-FLOOR = 0.0
+# The target is 0.97; 99.8% (508/509) was reached, so 0.99 is kept.
+FLOOR = 0.99
 
 pytestmark = pytest.mark.skipif(
     not conformance.CASES.is_dir(),

@@ -234,7 +234,8 @@ def _is_number(v: Any) -> bool:
     return type(v) in (int, float)
 
 
-def _is_placeholder(text: str) -> bool:
+def is_placeholder(text: str) -> bool:
+    """A deploy-time template placeholder (`${X}`, `{{X}}`, `<X>`) left in a definition."""
     return "${" in text or "{{" in text or (text.startswith("<") and text.endswith(">"))
 
 
@@ -268,7 +269,10 @@ class _Checker:
 
     def type_error(self, expected: str, loc: str, value: Any = None) -> None:
         # A whole template placeholder (`${Timeout}`) stands for a value filled in at deploy time.
-        if isinstance(value, str) and _is_placeholder(value):
+        if isinstance(value, str) and is_placeholder(value):
+            return
+        # JSONata states may give any typed field as an expression, checked when it runs.
+        if isinstance(value, str) and value.startswith("{%") and value.endswith("%}"):
             return
         self.err(f"Expected value of type [{expected}]", loc)
 
@@ -395,17 +399,17 @@ class _Checker:
         # hides edges until deploy time: reachability is then unknowable.
         opaque = any(
             isinstance(state, dict) and any(
-                isinstance(v, str) and _is_placeholder(v)
+                isinstance(v, str) and is_placeholder(v)
                 for v in [state.get("Next"), state.get("Default"),
                           *(state.get("Catch") if isinstance(state.get("Catch"), list) else ()),
                           *(state.get("Choices") if isinstance(state.get("Choices"), list) else ())])
             for state in states.values())
         start = m.get("StartAt")
-        if isinstance(start, str) and start not in states and not _is_placeholder(start):
+        if isinstance(start, str) and start not in states and not is_placeholder(start):
             self.err(f"Missing 'Next' target: {start}", f"{base}/StartAt", MISSING_TARGET)
         for name, state in states.items():
             for target, where in targets(state):
-                if target not in states and not _is_placeholder(target):
+                if target not in states and not is_placeholder(target):
                     self.err(f"Missing 'Next' target: {target}", f"{base}/States/{name}/{where}",
                              MISSING_TARGET)
         if top and not any(
@@ -522,7 +526,7 @@ class _Checker:
         if not isinstance(resource, str):
             self.type_error("STRING", loc)
             return
-        placeholder = _is_placeholder(resource)
+        placeholder = is_placeholder(resource)
         if not placeholder and (not resource.startswith("arn:") or len(resource.split(":")) < 6):
             self.err(f"The resource provided {resource} is not recognized. The value is not a "
                      "valid resource ARN, or the resource is not available in this region.", loc)

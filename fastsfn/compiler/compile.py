@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from fastsfn._core import Catcher, Kind, Program, ResultPathMode, Retrier, State
+from fastsfn.asl.validate import is_placeholder
 from fastsfn.compiler.choice import compile_condition
 from fastsfn.intrinsics import compile_intrinsic, is_intrinsic
 from fastsfn.paths.jsonpath import compile_path, compile_reference_path
@@ -72,6 +73,9 @@ class _Compiler:
     def state(self, name: str, body: dict, index: dict[str, int]) -> State:
         kind = _KINDS[body["Type"]]
         st = State(kind, name)
+        body, unfilled = _without_placeholders(body, index)
+        if unfilled is not None:
+            st.unsupported = unfilled
         if "Next" in body:
             st.next_index = index[body["Next"]]
         st.input_path = _io_path(body, "InputPath")
@@ -105,6 +109,7 @@ class _Compiler:
     def _choice(self, st: State, body: dict, index: dict) -> None:
         st.choices = tuple(
             (compile_condition(rule), index[rule["Next"]]) for rule in body["Choices"]
+            if rule.get("Next") in index
         )
         if "Default" in body:
             st.default_index = index[body["Default"]]
@@ -118,7 +123,7 @@ class _Compiler:
         elif "Timestamp" in body:
             st.timestamp_text = body["Timestamp"]
             st.timestamp = parse_timestamp(body["Timestamp"]).timestamp()
-        else:
+        elif "TimestampPath" in body:
             text = body["TimestampPath"]
             st.timestamp_path = _named(compile_reference_path(text)[0], text)
 
@@ -160,6 +165,41 @@ class _Compiler:
         for field in ("ItemReader", "ResultWriter", "ItemBatcher"):
             if field in body:
                 st.unsupported = f"fastsfn does not support the Map field '{field}' yet"
+
+
+# Fields whose value AWS requires to be a number, an array or an object; a template
+# placeholder string there was meant to be filled in at deploy time.
+_STRUCTURED = frozenset({
+    "TimeoutSeconds", "HeartbeatSeconds", "Seconds", "MaxConcurrency", "ToleratedFailureCount",
+    "ToleratedFailurePercentage", "Retry", "Catch", "Branches", "Choices", "ItemProcessor",
+    "Iterator", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds",
+})
+
+
+def _without_placeholders(body: dict, index: dict[str, int]) -> tuple[dict, str | None]:
+    """The state without unfilled placeholders, and a message naming the first one: such a
+    state compiles, and fails with States.Runtime if an execution reaches it."""
+    found: list[str] = []
+
+    def unfilled(field: str, value: Any) -> bool:
+        if isinstance(value, str) and is_placeholder(value) and (
+                field in _STRUCTURED or (field in ("Next", "Default") and value not in index)):
+            found.append(f"fastsfn cannot run this state: its field '{field}' is the template "
+                         f"placeholder '{value}', which was never filled in")
+            return True
+        return False
+
+    clean = {}
+    for field, value in body.items():
+        if unfilled(field, value):
+            continue
+        if field in ("Retry", "Catch", "Choices") and isinstance(value, list):
+            value = [{k: v for k, v in row.items() if not unfilled(k, v)}
+                     for row in value if not unfilled(field, row)]
+            if field == "Catch":
+                value = [row for row in value if "Next" in row]
+        clean[field] = value
+    return clean, (found[0] if found else None)
 
 
 def _io_path(body: dict, field: str) -> Callable | None:

@@ -384,6 +384,7 @@ _REL_WORDS = ("nin", "in", "subsetof", "anyof", "noneof", "size", "empty", "cont
 _UNESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "/": "/", "\\": "\\",
               "'": "'", '"': '"'}
 _NUMBER = re.compile(r"-?[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?|-?[0-9]+\.")
+_BARE_WORD = re.compile(r"[^\s()\[\]{}<>=~!&|,'\"/@$]+")
 _DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
@@ -538,11 +539,16 @@ class _FilterParser:
             if "." in t or "e" in t or "E" in t:
                 return float(t)
             return int(t)
+        # A bare word (`@.Name==Receipt`) is a string: AWS accepts such filters (published AWS
+        # samples use them) and they select the elements whose value is that text.
+        m = _BARE_WORD.match(s, self.pos)
+        if m and m.end() > self.pos:
+            self.pos = m.end()
+            return m.group()
         raise self.fail(f"unexpected text at position {self.pos}: '{s[self.pos:]}'")
 
     def string(self):
         s = self.s
-        q = s[self.pos]
         end = _skip_quoted(s, self.pos)
         if end < 0:
             raise self.fail(f"unterminated string starting at position {self.pos}")
@@ -565,7 +571,6 @@ class _FilterParser:
                 continue
             out.append(ch)
             i += 1
-        del q
         return "".join(out)
 
     def regex(self):

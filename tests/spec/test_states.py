@@ -424,7 +424,8 @@ class TestContextObject:
         assert ctx["Execution"]["Name"] == "exec1" and ctx["Execution"]["Input"] == {"in": 1}
         assert ctx["Execution"]["RoleArn"] == "arn:aws:iam::111111111111:role/r"
         assert ctx["StateMachine"] == {"Id": m.arn, "Name": "sm"}
-        assert ctx["State"]["Name"] == "P" and ctx["State"]["RetryCount"] == 0
+        assert ctx["State"]["Name"] == "P" and "RetryCount" not in ctx["State"]  # Pass: none
+        assert ctx["Execution"]["RedriveCount"] == 0  # STANDARD only
         start = ctx["Execution"]["StartTime"]
         assert len(start) == 24 and start.endswith("Z") and start[10] == "T"
 
