@@ -147,6 +147,8 @@ cdef class State:
     cdef public object invoke           # invoke(task_input, frame) -> result | awaitable
     cdef public double timeout_seconds  # 0: none
     cdef public object timeout_seconds_path
+    cdef public double heartbeat_seconds  # 0: none; handlers send no heartbeats
+    cdef public object heartbeat_seconds_path
     cdef public str limit_name          # how DataLimitExceeded names this state/task
     # Choice
     cdef public tuple choices           # ((predicate(data, frame), next_index), ...)
@@ -434,22 +436,32 @@ cdef class Frame:
         cdef object task_input = eff if st.parameters is None else st.parameters(eff, self)
         cdef object result
         cdef double timeout = st.timeout_seconds
+        cdef double heartbeat = st.heartbeat_seconds
         cdef double started
+        cdef str timeout_error = "States.Timeout"
         self.execution.events += 2   # TaskScheduled, TaskStarted
         if st.timeout_seconds_path is not None:
             timeout = _positive_seconds(st.timeout_seconds_path(eff, self), "TimeoutSecondsPath")
+        if st.heartbeat_seconds_path is not None:
+            heartbeat = _positive_seconds(st.heartbeat_seconds_path(eff, self),
+                                          "HeartbeatSecondsPath")
+        # A handler cannot send heartbeats: one still running after HeartbeatSeconds has
+        # missed its first heartbeat.
+        if heartbeat > 0 and (timeout == 0 or heartbeat < timeout):
+            timeout = heartbeat
+            timeout_error = "States.HeartbeatTimeout"
         started = _monotonic() if timeout > 0 else 0.0
         result = st.invoke(task_input, self)
         self.execution.events += 1   # TaskSucceeded / TaskFailed
         if type(result) in _PLAIN or not isawaitable(result):
             if timeout > 0 and _monotonic() - started > timeout:
-                raise StatesError("States.Timeout", None)
+                raise StatesError(timeout_error, None)
             _check_size(result, st.limit_name)
             self._finish(st, result)
             return None
         self.pending = P_RESULT
         if timeout > 0:
-            return _with_timeout(result, timeout)
+            return _with_timeout(result, timeout, timeout_error)
         return result
 
     cdef object _fail_error(self, State st, object data):
@@ -712,11 +724,11 @@ cdef void _close_all(list suspended):
             close()
 
 
-async def _with_timeout(aw, double timeout):
+async def _with_timeout(aw, double timeout, str error):
     try:
         return await asyncio.wait_for(aw, timeout)
     except asyncio.TimeoutError:
-        raise StatesError("States.Timeout", None)
+        raise StatesError(error, None)
 
 
 async def _sleep_then_time_out(double seconds):

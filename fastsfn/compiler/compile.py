@@ -105,6 +105,10 @@ class _Compiler:
             st.timeout_seconds = body["TimeoutSeconds"]
         if "TimeoutSecondsPath" in body:
             st.timeout_seconds_path = compile_reference_path(body["TimeoutSecondsPath"])[0]
+        if "HeartbeatSeconds" in body:
+            st.heartbeat_seconds = body["HeartbeatSeconds"]
+        if "HeartbeatSecondsPath" in body:
+            st.heartbeat_seconds_path = compile_reference_path(body["HeartbeatSecondsPath"])[0]
 
     def _choice(self, st: State, body: dict, index: dict) -> None:
         st.choices = tuple(

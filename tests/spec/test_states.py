@@ -449,3 +449,111 @@ class TestExecutionLimits:
         t0 = time.monotonic()
         outcome = runtime.run_sync(m, runtime.new_execution(m, None, {}))
         assert outcome.status == "TIMED_OUT" and time.monotonic() - t0 < 2
+
+
+class TestTaskTimeoutsAndIntegrations:
+    """§4.1: TimeoutSeconds(Path), HeartbeatSeconds, integration patterns by workflow type."""
+
+    async def _sleepy(self, event, context):
+        await asyncio.sleep(event.get("sleep", 5))
+        return {"slept": True}
+
+    def test_timeout_seconds_path(self):
+        m = machine({"T": {"Type": "Task", "Resource": FN + "s", "TimeoutSecondsPath": "$.t",
+                           "End": True}}, handlers={"s": self._sleepy})
+        assert m.run({"t": 1, "sleep": 0.01}).output == {"slept": True}
+        assert m.run({"t": 1, "sleep": 3}).error == "States.Timeout"
+
+    def test_heartbeat_timeout_is_caught_by_states_timeout(self):
+        states = {"T": {"Type": "Task", "Resource": FN + "s", "HeartbeatSeconds": 1,
+                        "TimeoutSeconds": 10, "Next": "X",
+                        "Catch": [{"ErrorEquals": ["States.Timeout"], "Next": "H"}]},
+                  "X": {"Type": "Succeed"}, "H": {"Type": "Pass", "End": True}}
+        out = run(states, {"sleep": 3}, handlers={"s": self._sleepy})
+        assert out.output["Error"] == "States.HeartbeatTimeout"
+
+    def test_sync_integration_runs_through_a_handler_on_standard(self):
+        definition = {"StartAt": "T", "States": {"T": {
+            "Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync", "End": True}}}
+        m = fastsfn.compile_machine(definition, {"arn:aws:states:::glue:*": lambda e, c: "done"},
+                                    type="STANDARD")
+        assert m({}) == "done"
+
+    def test_sync_integration_rejected_for_express(self):
+        definition = {"StartAt": "T", "States": {"T": {
+            "Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync", "End": True}}}
+        with pytest.raises(fastsfn.errors.DefinitionError) as e:
+            fastsfn.compile_machine(definition, type="EXPRESS")
+        assert "Express state machine does not support" in str(e.value)
+
+    def test_activity_without_handler_fails_naming_it(self):
+        arn = "arn:aws:states:us-east-1:123456789012:activity:approve"
+        definition = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": arn,
+                                                        "End": True}}}
+        outcome = fastsfn.compile_machine(definition, type="STANDARD").run({})
+        assert outcome.error == "States.Runtime" and arn in outcome.cause
+
+    def test_express_executions_are_capped_at_five_minutes(self):
+        runtime = Runtime()
+        definition = json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
+        express = runtime.register("e", definition, "arn:aws:iam::1:role/r", "EXPRESS")
+        standard = runtime.register("s", definition, "arn:aws:iam::1:role/r", "STANDARD")
+        capped = runtime.register("c", json.dumps({"TimeoutSeconds": 30, **json.loads(definition)}),
+                                  "arn:aws:iam::1:role/r", "EXPRESS")
+        assert 299 < runtime.new_execution(express, None, {}).remaining() <= 300
+        assert runtime.new_execution(standard, None, {}).remaining() is None
+        assert 29 < runtime.new_execution(capped, None, {}).remaining() <= 30
+
+
+class TestRetryDetails:
+    def failing(self):
+        calls = []
+
+        def handler(event, context):
+            calls.append(time.monotonic())
+            raise RuntimeError("no")
+
+        return handler, calls
+
+    def test_max_delay_seconds_caps_backoff(self):
+        handler, calls = self.failing()
+        m = machine({"T": {"Type": "Task", "Resource": FN + "f", "End": True, "Retry": [
+            {"ErrorEquals": ["States.ALL"], "IntervalSeconds": 10, "MaxAttempts": 2,
+             "MaxDelaySeconds": 1}]}}, handlers={"f": handler}, sleep_scale=0.05)
+        outcome = m.run({})
+        assert outcome.error == "RuntimeError" and len(calls) == 3
+        assert calls[2] - calls[0] < 0.3   # uncapped: 0.05 * (10 + 20) = 1.5 s
+
+    def test_full_jitter_never_waits_longer(self):
+        handler, calls = self.failing()
+        m = machine({"T": {"Type": "Task", "Resource": FN + "f", "End": True, "Retry": [
+            {"ErrorEquals": ["States.ALL"], "IntervalSeconds": 2, "MaxAttempts": 3,
+             "JitterStrategy": "FULL"}]}}, handlers={"f": handler}, sleep_scale=0.05)
+        m.run({})
+        assert len(calls) == 4 and calls[3] - calls[0] <= 0.05 * (2 + 4 + 8) + 0.1
+
+    def test_parallel_retry_and_catch(self):
+        attempts = []
+
+        def flaky(event, context):
+            attempts.append(1)
+            if len(attempts) < 2:
+                raise ValueError("once")
+            return "ok"
+
+        out = run({"P": {"Type": "Parallel", "End": True,
+                         "Retry": [{"ErrorEquals": ["ValueError"], "IntervalSeconds": 1}],
+                         "Branches": [{"StartAt": "T", "States": {"T": {
+                             "Type": "Task", "Resource": FN + "f", "End": True}}}]}},
+                  handlers={"f": flaky})
+        assert out.output == ["ok"] and len(attempts) == 2
+
+    def test_map_catch_with_result_path(self):
+        out = run({"M": {"Type": "Map", "Next": "X", "ItemsPath": "$.items",
+                         "Catch": [{"ErrorEquals": ["Bad"], "ResultPath": "$.error",
+                                    "Next": "H"}],
+                         "ItemProcessor": {"StartAt": "F", "States": {
+                             "F": {"Type": "Fail", "Error": "Bad", "Cause": "c"}}}},
+                   "X": {"Type": "Succeed"}, "H": {"Type": "Pass", "End": True}},
+                  {"items": [1]})
+        assert out.output == {"items": [1], "error": {"Error": "Bad", "Cause": "c"}}
