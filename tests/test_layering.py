@@ -68,7 +68,8 @@ def test_import_without_compiled_core_says_how_to_build(tmp_path):
         dest = copy / path.relative_to(PACKAGE)
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_text(path.read_text())
-    result = subprocess.run([sys.executable, "-c", "import fastsfn"], cwd=tmp_path,
+    # -S: no site-packages, so an installed (editable) fastsfn cannot shadow the copy.
+    result = subprocess.run([sys.executable, "-S", "-c", "import fastsfn"], cwd=tmp_path,
                             capture_output=True, text=True)
     assert result.returncode != 0
     assert "make build" in result.stderr and "fastsfn._core" in result.stderr
