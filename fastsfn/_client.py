@@ -17,8 +17,8 @@ from botocore.exceptions import ClientError, ParamValidationError
 from fastsfn.asl.validate import validate_definition
 from fastsfn.errors import DefinitionError
 from fastsfn.ids import new_uuid
-from fastsfn.jsontext import DecodeError, loads
-from fastsfn.runtime import MAX_PAYLOAD, Outcome, Runtime, StateMachine, output_text
+from fastsfn.jsontext import DecodeError, exceeds_payload_limit, loads
+from fastsfn.runtime import Outcome, Runtime, StateMachine, output_text
 from fastsfn.resources import Handler
 
 ERROR_CODES = (
@@ -251,7 +251,7 @@ class Client:
         if name is not None:
             self._check_name(name, op)
         text = "{}" if input is None else input
-        if len(text) > MAX_PAYLOAD // 4 and len(text.encode()) > MAX_PAYLOAD:
+        if exceeds_payload_limit(text):
             self._fail("ValidationException",
                        "1 validation error detected: Value at 'input' failed to satisfy "
                        "constraint: Member must have length less than or equal to 262144", op)

@@ -13,8 +13,8 @@ from inspect import isawaitable
 from libc.time cimport time_t
 from posix.time cimport clock_gettime, timespec, CLOCK_REALTIME, CLOCK_MONOTONIC
 
-from fastsfn.errors import StatesError, StatesRuntime, PathNotFound
-from fastsfn.jsontext import dumpb
+from fastsfn.errors import StatesError, StatesRuntime, PathNotFound, data_limit_exceeded
+from fastsfn.jsontext import MAX_PAYLOAD, dumpb
 from fastsfn.timestamps import format_timestamp
 
 # State kinds, one per ASL `Type`.
@@ -41,7 +41,6 @@ cdef enum Pending:
     P_WAIT = 2     # a Wait state's delay; then exit with `pending_output`
     P_RETRY = 3    # a retry back-off; then run the current state again
 
-DEF MAX_PAYLOAD = 262144
 DEF CHECK_EVERY = 4096
 
 cdef tuple _PLAIN = (dict, list, str, int, float, bool, type(None))
@@ -175,7 +174,7 @@ cdef class State:
     cdef public object tolerated_failure_count_path
     cdef public object tolerated_failure_percentage
     cdef public object tolerated_failure_percentage_path
-    cdef public object unsupported      # text naming a feature this state needs and fastsfn lacks
+    cdef public tuple entry_error       # (error, cause) raised whenever the state is entered
 
     def __init__(self, int kind, str name):
         self.kind = kind
@@ -394,8 +393,10 @@ cdef class Frame:
         cdef object data = self.data
         cdef object eff
         cdef object result
-        if st.unsupported is not None:
-            raise StatesRuntime(st.unsupported)
+        if st.entry_error is not None:
+            if st.entry_error[0] == "States.Runtime":
+                raise StatesRuntime(st.entry_error[1])
+            raise StatesError(*st.entry_error)
         eff = data if st.input_path is None else st.input_path(data, self)
         if kind == PASS:
             if st.has_result:
@@ -618,10 +619,7 @@ cdef void _check_size(object value, str name) except *:
         except RecursionError:
             raise StatesRuntime(f"The task '{name}' returned a result nested too deeply")
         if size > MAX_PAYLOAD:
-            raise StatesError(
-                "States.DataLimitExceeded",
-                f"The state/task '{name}' returned a result with a size exceeding the maximum "
-                "number of bytes service limit.")
+            raise data_limit_exceeded(name)
 
 
 cdef object _fail_field(object getter, object data, Frame frame, str field):

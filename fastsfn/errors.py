@@ -22,6 +22,14 @@ class TaskFailure(StatesError):
     task_failure = True
 
 
+def data_limit_exceeded(name: str) -> StatesError:
+    """`States.DataLimitExceeded` for a state or task result over 256 KiB, worded as AWS does."""
+    return StatesError(
+        "States.DataLimitExceeded",
+        f"The state/task '{name}' returned a result with a size exceeding the maximum number "
+        "of bytes service limit.")
+
+
 class StatesRuntime(StatesError):
     """`States.Runtime`: an interpreter failure; never retried, never caught (observed on AWS).
 

@@ -25,3 +25,12 @@ def loads(text: str | bytes) -> Any:
 
 
 DecodeError = msgspec.DecodeError
+
+#: AWS's payload limit: bytes of UTF-8 JSON in an execution input, a state's input or output,
+#: a task result.
+MAX_PAYLOAD = 262_144
+
+
+def exceeds_payload_limit(text: str) -> bool:
+    """Is this JSON text over AWS's 256 KiB payload limit (counted in UTF-8 bytes)?"""
+    return len(text) > MAX_PAYLOAD // 4 and len(text.encode()) > MAX_PAYLOAD

@@ -16,10 +16,9 @@ from fastsfn.asl.validate import validate_definition
 from fastsfn.compiler.compile import compile_definition
 from fastsfn.errors import DefinitionError, StatesError
 from fastsfn.ids import new_uuid
-from fastsfn.jsontext import dumps, loads
+from fastsfn.jsontext import dumps, exceeds_payload_limit, loads
 from fastsfn.resources import Handler, Resources
 
-MAX_PAYLOAD = 262_144
 EXPRESS_MAX_SECONDS = 300.0
 
 
@@ -212,8 +211,8 @@ def _internal_failure(e: Exception) -> Outcome:
 def output_text(outcome: Outcome) -> Outcome | str:
     """The output as JSON text, or a DataLimitExceeded failure when it is too large."""
     text = dumps(outcome.output)
-    if len(text) > MAX_PAYLOAD and len(text.encode()) > MAX_PAYLOAD:
+    if exceeds_payload_limit(text):
         return Outcome("FAILED", error="States.DataLimitExceeded",
-                       cause="The state/task returned a result with a size exceeding the "
-                             "maximum number of bytes service limit.")
+                       cause="The execution output exceeds the maximum number of bytes "
+                             "service limit.")
     return text

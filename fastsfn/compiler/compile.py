@@ -11,6 +11,8 @@ from typing import Any, Callable
 from fastsfn._core import Catcher, Kind, Program, ResultPathMode, Retrier, State
 from fastsfn.asl.validate import is_placeholder
 from fastsfn.compiler.choice import compile_condition
+from fastsfn.errors import NotSupportedYet, data_limit_exceeded
+from fastsfn.jsontext import MAX_PAYLOAD, dumpb
 from fastsfn.intrinsics import compile_intrinsic, is_intrinsic
 from fastsfn.paths.jsonpath import compile_path, compile_reference_path
 from fastsfn.paths.template import compile_template
@@ -61,13 +63,16 @@ class _Compiler:
     def __init__(self, bind: Binder, uses_context: bool) -> None:
         self.bind = bind
         self.uses_context = uses_context
+        self.query_language = "JSONPath"
 
     def machine(self, definition: dict) -> Program:
-        names = list(definition["States"])
-        index = {name: i for i, name in enumerate(names)}
+        outer = self.query_language
+        self.query_language = definition.get("QueryLanguage", outer)
+        index = {name: i for i, name in enumerate(definition["States"])}
         states = tuple(
             self.state(name, body, index) for name, body in definition["States"].items()
         )
+        self.query_language = outer
         return Program(states, index[definition["StartAt"]], self.uses_context)
 
     def state(self, name: str, body: dict, index: dict[str, int]) -> State:
@@ -75,9 +80,21 @@ class _Compiler:
         st = State(kind, name)
         body, unfilled = _without_placeholders(body, index)
         if unfilled is not None:
-            st.unsupported = unfilled
+            st.entry_error = ("States.Runtime", unfilled)
         if "Next" in body:
             st.next_index = index[body["Next"]]
+        # The query language is chosen per state; each compiles its own data-flow fields.
+        language = body.get("QueryLanguage", self.query_language)
+        if language != "JSONPath":
+            raise NotSupportedYet(f"QueryLanguage '{language}' (state '{name}')")
+        self._jsonpath_io(st, body)
+        st.retriers = tuple(_retrier(r) for r in body.get("Retry", ()))
+        st.catchers = tuple(_catcher(c, index) for c in body.get("Catch", ()))
+        getattr(self, "_" + body["Type"].lower())(st, body, index)
+        return st
+
+    def _jsonpath_io(self, st: State, body: dict) -> None:
+        """InputPath, Parameters, ResultSelector, ResultPath, OutputPath."""
         st.input_path = _io_path(body, "InputPath")
         st.output_path = _io_path(body, "OutputPath")
         if "Parameters" in body:
@@ -86,10 +103,6 @@ class _Compiler:
             st.result_selector = compile_template(body["ResultSelector"])
         if "ResultPath" in body:
             st.result_path_mode, st.result_path = _result_path(body["ResultPath"])
-        st.retriers = tuple(_retrier(r) for r in body.get("Retry", ()))
-        st.catchers = tuple(_catcher(c, index) for c in body.get("Catch", ()))
-        getattr(self, "_" + body["Type"].lower())(st, body, index)
-        return st
 
     # One method per state type: the fields only that type has.
 
@@ -97,6 +110,9 @@ class _Compiler:
         if "Result" in body:
             st.has_result = True
             st.result = body["Result"]
+            if len(dumpb(st.result)) > MAX_PAYLOAD:  # observed: fails once entered
+                error = data_limit_exceeded(st.name)
+                st.entry_error = (error.error, error.cause)
 
     def _task(self, st: State, body: dict, index: dict) -> None:
         st.resource = body["Resource"]
@@ -168,7 +184,8 @@ class _Compiler:
                 body["ToleratedFailurePercentagePath"])[0]
         for field in ("ItemReader", "ResultWriter", "ItemBatcher"):
             if field in body:
-                st.unsupported = f"fastsfn does not support the Map field '{field}' yet"
+                st.entry_error = ("States.Runtime",
+                                  f"fastsfn does not support the Map field '{field}' yet")
 
 
 # Fields whose value AWS requires to be a number, an array or an object; a template

@@ -557,3 +557,11 @@ class TestRetryDetails:
                    "X": {"Type": "Succeed"}, "H": {"Type": "Pass", "End": True}},
                   {"items": [1]})
         assert out.output == {"items": [1], "error": {"Error": "Bad", "Cause": "c"}}
+
+
+class TestPayloadLimit:
+    def test_pass_result_too_large_fails_after_entering(self):
+        out = run({"Big": {"Type": "Pass", "Result": "x" * 262_145, "End": True}})
+        assert out.error == "States.DataLimitExceeded"
+        assert out.cause == ("The state/task 'Big' returned a result with a size exceeding "
+                             "the maximum number of bytes service limit.")
