@@ -14,6 +14,7 @@ from libc.time cimport time_t
 from posix.time cimport clock_gettime, timespec, CLOCK_REALTIME, CLOCK_MONOTONIC
 
 from fastsfn.errors import StatesError, StatesRuntime, PathNotFound, data_limit_exceeded
+from fastsfn.ids import new_uuid
 from fastsfn.jsontext import MAX_PAYLOAD, dumpb
 from fastsfn.timestamps import format_timestamp
 
@@ -205,9 +206,12 @@ cdef class Program:
 
 
 cdef class Execution:
-    """What one execution shares across its frames: identity, clock, deadline, event ids."""
-    cdef public str execution_arn
-    cdef public str name
+    """What one execution shares across its frames: identity, clock, deadline, event ids.
+
+    The name and ARN are made on first read: most executions on the fast path never ask.
+    """
+    cdef str _execution_arn
+    cdef str _name
     cdef public str state_machine_arn
     cdef public str state_machine_name
     cdef public str role_arn
@@ -220,12 +224,11 @@ cdef class Execution:
     cdef long transitions
     cdef object _start_text
 
-    def __init__(self, str execution_arn, str name, str state_machine_arn,
+    def __init__(self, str name, str state_machine_arn,
                  str state_machine_name, str role_arn, object input, double start_time,
                  double timeout_seconds=0.0, double sleep_scale=1.0, bint standard=False):
         self.standard = standard
-        self.execution_arn = execution_arn
-        self.name = name
+        self._name = name
         self.state_machine_arn = state_machine_arn
         self.state_machine_name = state_machine_name
         self.role_arn = role_arn
@@ -235,6 +238,25 @@ cdef class Execution:
         self.sleep_scale = sleep_scale
         self.events = 1   # ExecutionStarted
         self.transitions = 0
+
+    @property
+    def name(self):
+        """The execution name (a generated UUID unless one was given)."""
+        if self._name is None:
+            self._name = new_uuid()
+        return self._name
+
+    @property
+    def execution_arn(self):
+        """AWS's form: `...:express:<machine>:<name>:<uuid>` or `...:execution:<machine>:<name>`."""
+        if self._execution_arn is None:
+            if self.standard:
+                self._execution_arn = (self.state_machine_arn.replace(
+                    ":stateMachine:", ":execution:", 1) + ":" + self.name)
+            else:
+                self._execution_arn = (self.state_machine_arn.replace(
+                    ":stateMachine:", ":express:", 1) + ":" + self.name + ":" + new_uuid())
+        return self._execution_arn
 
     def remaining(self):
         """Seconds left before the execution times out, or None without a deadline."""

@@ -15,7 +15,6 @@ from fastsfn import _core
 from fastsfn.asl.validate import validate_definition
 from fastsfn.compiler.compile import compile_definition
 from fastsfn.errors import DefinitionError, StatesError
-from fastsfn.ids import new_uuid
 from fastsfn.jsontext import dumps, exceeds_payload_limit, loads
 from fastsfn.resources import Handler, Resources
 
@@ -106,13 +105,7 @@ class Runtime:
 
     def new_execution(self, machine: StateMachine, name: str | None, input_value: Any) -> _core.Execution:
         """Identity and clock of a new execution (ARNs in AWS's Express/Standard forms)."""
-        name = name or new_uuid()
-        if machine.type == "EXPRESS":
-            arn = (f"arn:aws:states:{self.region}:{self.account_id}:express:{machine.name}:"
-                   f"{name}:{new_uuid()}")
-        else:
-            arn = f"arn:aws:states:{self.region}:{self.account_id}:execution:{machine.name}:{name}"
-        return _core.Execution(arn, name, machine.arn, machine.name, machine.role_arn,
+        return _core.Execution(name, machine.arn, machine.name, machine.role_arn,
                                input_value, _core.now(), machine.timeout_seconds,
                                self.sleep_scale, machine.type == "STANDARD")
 
