@@ -221,7 +221,8 @@ cdef class Execution:
     cdef public double sleep_scale   # 0: waits and back-offs do not really sleep
     cdef public long events          # history event ids handed out so far
     cdef public bint standard        # a STANDARD workflow (else EXPRESS)
-    cdef long transitions
+    cdef public long transitions     # states entered and retries (Standard's billing unit)
+    cdef public dict profile         # state name -> seconds spent, when profiling (bench)
     cdef object _start_text
 
     def __init__(self, str name, str state_machine_arn,
@@ -282,6 +283,7 @@ cdef class Frame:
     cdef public object map_item      # (index, value) inside a Map iteration's ItemSelector
     cdef long entered_id
     cdef double entered_time
+    cdef double state_started
     cdef int retry_count
     cdef list retry_attempts
     cdef int pending
@@ -328,27 +330,32 @@ cdef class Frame:
 
     # -- transitions ----------------------------------------------------------------------
 
-    cdef inline void _enter(self, int index):
+    cdef inline void _enter(self, int index) except *:
         cdef Execution ex = self.execution
         self.index = index
         self.retry_count = 0
         self.retry_attempts = None
         ex.events += 1
         self.entered_id = ex.events
+        ex.transitions += 1
+        if ex.transitions % CHECK_EVERY == 0 and ex.deadline and _monotonic() > ex.deadline:
+            raise ExecutionTimedOut()
         if self.program.uses_context:
             self.entered_time = _now()
+        if ex.profile is not None:
+            self.state_started = _monotonic()
 
-    cdef inline void _exit(self, int next_index, object output):
+    cdef inline void _exit(self, int next_index, object output) except *:
         cdef Execution ex = self.execution
         ex.events += 1
+        if ex.profile is not None:
+            name = (<State>self.states[self.index]).name
+            ex.profile[name] = ex.profile.get(name, 0.0) + _monotonic() - self.state_started
         self.data = output
         if next_index < 0:
             self.output = output
             self.index = -1
             return
-        ex.transitions += 1
-        if ex.transitions % CHECK_EVERY == 0 and ex.deadline and _monotonic() > ex.deadline:
-            raise ExecutionTimedOut()
         self._enter(next_index)
 
     cdef object _finish(self, State st, object result):
@@ -605,6 +612,7 @@ cdef class Frame:
             if attempts < r.max_attempts:
                 self.retry_attempts[i] = attempts + 1
                 self.retry_count += 1
+                ex.transitions += 1
                 delay = r.delay(attempts) * ex.sleep_scale
                 if delay <= 0:
                     return None   # the loop runs the state again

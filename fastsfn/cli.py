@@ -65,6 +65,40 @@ def cmd_execute(args: argparse.Namespace) -> int:
     return 0 if result["status"] == "SUCCEEDED" else 1
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from fastsfn import bench
+    from fastsfn.jsontext import dumpb, loads
+    from fastsfn.resources import handlers_from_spec
+
+    definition = Path(args.file).read_text()
+    if args.inputs:
+        inputs = [loads(line) for line in Path(args.inputs).read_text().splitlines()
+                  if line.strip()]
+    elif args.input_file:
+        inputs = [loads(Path(args.input_file).read_text())]
+    else:
+        inputs = [{}]
+    if args.processes > 1:
+        report = bench.run_processes(definition, inputs, args.handlers, args.duration,
+                                     args.concurrency, args.processes, args.type)
+    else:
+        handlers = handlers_from_spec(args.handlers) if args.handlers else None
+        report = bench.run_bench(definition, inputs, handlers, args.duration, args.concurrency,
+                                 args.type, progress=not args.json)
+    prices = bench.Prices()
+    if args.price_request is not None:
+        prices.express_request = args.price_request
+    if args.price_gb_second is not None:
+        prices.express_gb_second_tiers = ((float("inf"), args.price_gb_second),)
+    if args.price_transition is not None:
+        prices.standard_transition = args.price_transition
+    payload = max(len(dumpb(value)) for value in inputs)
+    summary = bench.summarize(report, definition, payload,
+                              bench.definition_steps(loads(definition)), prices)
+    print(json.dumps(summary, indent=2) if args.json else bench.format_summary(summary))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fastsfn", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -81,6 +115,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input-file", help="file holding the execution input")
     p.add_argument("--handlers", help="module:attr of a mapping resource -> callable")
     p.set_defaults(func=cmd_execute)
+
+    p = sub.add_parser("bench", help="load-test a definition; executions/s, latency, AWS cost")
+    p.add_argument("file")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--input-file", help="one execution input (JSON)")
+    group.add_argument("--inputs", help="NDJSON file of inputs, used in turn")
+    p.add_argument("--duration", type=float, default=5.0, help="seconds (default 5)")
+    p.add_argument("--concurrency", type=int, default=1,
+                   help="executions in flight when they suspend (default 1)")
+    p.add_argument("--processes", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--handlers", help="module:attr of a mapping resource -> callable")
+    p.add_argument("--type", default="EXPRESS", choices=["EXPRESS", "STANDARD"])
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--price-request", type=float, help="USD per Express request")
+    p.add_argument("--price-gb-second", type=float, help="USD per Express GB-second (flat)")
+    p.add_argument("--price-transition", type=float, help="USD per Standard state transition")
+    p.set_defaults(func=cmd_bench)
     return parser
 
 
