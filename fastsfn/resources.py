@@ -43,20 +43,37 @@ class TaskContext:
         return self._request_id
 
 
-def lambda_error(exc: BaseException, compact: bool = False) -> TaskFailure:
+class LambdaError(TaskFailure):
     """A handler exception as Step Functions reports a Lambda error: the error is the
     exception's class name, the cause Lambda's error JSON with the handler's traceback.
 
-    The legacy function-ARN resource passes the Python runtime's text on as it is
-    (`{"errorMessage": ...}`); `lambda:invoke` re-encodes it compactly (observed on AWS).
+    The cause is written only when read (a retried error never needs it): formatting a
+    traceback reads source files. The legacy function-ARN resource passes the Python
+    runtime's text on as it is (`{"errorMessage": ...}`); `lambda:invoke` re-encodes it
+    compactly (observed on AWS).
     """
-    name = type(exc).__name__
-    tb = exc.__traceback__
-    stack = traceback.format_tb(tb.tb_next if tb is not None and tb.tb_next else tb)
-    error = {"errorMessage": str(exc), "errorType": name, "requestId": new_uuid(),
-             "stackTrace": stack}
-    cause = json.dumps(error, separators=(",", ":")) if compact else json.dumps(error)
-    return TaskFailure(name, cause)
+
+    def __init__(self, exc: BaseException, compact: bool = False) -> None:
+        self._exc: BaseException | None = exc
+        self._compact = compact
+        super().__init__(type(exc).__name__, None)
+
+    @property  # type: ignore[override]
+    def cause(self) -> str | None:
+        exc = self._exc
+        if exc is not None:
+            tb = exc.__traceback__
+            error = {"errorMessage": str(exc), "errorType": type(exc).__name__,
+                     "requestId": new_uuid(),
+                     "stackTrace": traceback.format_tb(tb.tb_next if tb and tb.tb_next else tb)}
+            self._cause = (json.dumps(error, separators=(",", ":")) if self._compact
+                           else json.dumps(error))
+            self._exc = None
+        return self._cause
+
+    @cause.setter
+    def cause(self, value: str | None) -> None:
+        self._cause = value
 
 
 def _function_not_found(arn: str) -> TaskFailure:
@@ -75,7 +92,7 @@ def _call(handler: Handler, event: Any, context: TaskContext, compact: bool = Fa
     try:
         result = handler(event, context)
     except Exception as exc:  # a handler's failure is the task's failure
-        raise lambda_error(exc, compact) from None
+        raise LambdaError(exc, compact) from None
     if type(result) in _PLAIN or not isawaitable(result):
         return result
     return _await_handler(result, compact)
@@ -85,7 +102,7 @@ async def _await_handler(aw: Any, compact: bool) -> Any:
     try:
         return await aw
     except Exception as exc:
-        raise lambda_error(exc, compact) from None
+        raise LambdaError(exc, compact) from None
 
 
 def _lambda_envelope(payload: Any, log_tail: bool) -> dict:

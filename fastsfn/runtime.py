@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from asyncio import events
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from fastsfn import _core
+from fastsfn import _core, stepping
 from fastsfn.asl.validate import validate_definition
 from fastsfn.compiler.compile import compile_definition
 from fastsfn.errors import DefinitionError, StatesError
@@ -111,6 +112,27 @@ class Runtime:
 
     def run(self, machine: StateMachine, execution: _core.Execution) -> Outcome | Any:
         """Run as a plain call; returns an Outcome, or a coroutine finishing it if it suspended."""
+        started = self._start(machine, execution)
+        if isinstance(started, Outcome):
+            return started
+        return self._with_deadline(self._drive(*started), execution)
+
+    def run_sync(self, machine: StateMachine, execution: _core.Execution) -> Outcome:
+        """Run to the end from synchronous code; enters an event loop only if it suspends."""
+        started = self._start(machine, execution)
+        if isinstance(started, Outcome):
+            return started
+        if events._get_running_loop() is not None:
+            # Called from async code: this thread's loop is busy, finish on the runtime's.
+            coro = self._with_deadline(self._drive(*started), execution)
+            return asyncio.run_coroutine_threadsafe(coro, self.loop()).result()
+        try:
+            return stepping.run_blocking(self._drive(*started), execution.remaining())
+        except asyncio.TimeoutError:
+            return _timed_out()
+
+    def _start(self, machine: StateMachine, execution: _core.Execution) -> Outcome | tuple:
+        """The synchronous part: an Outcome, or (frame, awaitable) when it must suspend."""
         frame = _core.Frame(execution, machine.program, execution.input)
         try:
             aw = frame.advance()
@@ -122,29 +144,27 @@ class Runtime:
             return _internal_failure(e)
         if aw is None:
             return _succeeded(frame.output)
-        return self._finish_async(frame, aw, execution)
+        return frame, aw
 
-    async def _finish_async(self, frame: Any, aw: Any, execution: _core.Execution) -> Outcome:
-        remaining = execution.remaining()
+    async def _drive(self, frame: Any, aw: Any) -> Outcome:
         try:
-            if remaining is None:
-                output = await _core.drive(frame, aw)
-            else:
-                output = await asyncio.wait_for(_core.drive(frame, aw), max(remaining, 0))
+            output = await _core.drive(frame, aw)
         except StatesError as e:
             return Outcome("FAILED", error=e.error, cause=e.cause)
-        except (_core.ExecutionTimedOut, asyncio.TimeoutError):
+        except _core.ExecutionTimedOut:
             return _timed_out()
         except Exception as e:
             return _internal_failure(e)
         return _succeeded(output)
 
-    def run_sync(self, machine: StateMachine, execution: _core.Execution) -> Outcome:
-        """Run to the end from synchronous code; enters the loop only if it suspends."""
-        result = self.run(machine, execution)
-        if isinstance(result, Outcome):
-            return result
-        return asyncio.run_coroutine_threadsafe(result, self.loop()).result()
+    async def _with_deadline(self, coro: Any, execution: _core.Execution) -> Outcome:
+        remaining = execution.remaining()
+        if remaining is None:
+            return await coro
+        try:
+            return await asyncio.wait_for(coro, max(remaining, 0))
+        except asyncio.TimeoutError:
+            return _timed_out()
 
     def run_in_background(self, machine: StateMachine, execution: _core.Execution) -> None:
         """Start an execution that the caller does not wait for (StartExecution)."""

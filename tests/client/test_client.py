@@ -318,3 +318,51 @@ class TestEmbedderFastPath:
         with pytest.raises(fastsfn.ExecutionFailed) as e:
             machine({})
         assert (e.value.status, e.value.error, e.value.cause) == ("FAILED", "Boom", "it broke")
+
+
+class TestAsyncHandlersFromSyncCode:
+    """An async handler that never suspends finishes without an event loop hop; one that
+    does suspend finishes on this thread's loop; both give the same answers."""
+
+    def machine(self, handler):
+        return fastsfn.compile_machine(
+            {"StartAt": "T", "States": {"T": {
+                "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f",
+                "End": True}}}, {"f": handler})
+
+    def test_async_handler_without_suspension(self):
+        async def quick(event, context):
+            return {"n": event["n"] + 1}
+
+        assert self.machine(quick)({"n": 1}) == {"n": 2}
+
+    def test_async_handler_that_suspends(self):
+        async def slow(event, context):
+            await asyncio.sleep(0.01)
+            await asyncio.sleep(0)
+            return {"n": event["n"] * 2}
+
+        m = self.machine(slow)
+        assert [m({"n": i}) for i in range(3)] == [{"n": 0}, {"n": 2}, {"n": 4}]
+
+    def test_async_handler_error_after_suspending(self):
+        async def fails(event, context):
+            await asyncio.sleep(0.01)
+            raise KeyError("missing")
+
+        outcome = self.machine(fails).run({})
+        assert outcome.error == "KeyError"
+        assert json.loads(outcome.cause)["errorMessage"] == "'missing'"
+
+    def test_sync_client_called_from_async_code(self):
+        async def quick(event, context):
+            await asyncio.sleep(0.01)
+            return "done"
+
+        m = self.machine(quick)
+
+        async def main():
+            return m({})
+
+        assert asyncio.run(main()) == "done"
+        m.close()
