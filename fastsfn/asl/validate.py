@@ -8,7 +8,6 @@ AWS's phrasing patterns ("These fields are required: [..]", "Field 'X' is not su
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
 from fastsfn.asl.fields import (
@@ -43,15 +42,16 @@ from fastsfn.asl.fields import (
     TYPE_TEST_OPERATORS,
 )
 from fastsfn.errors import Diagnostic, PathSyntaxError
+from fastsfn.intrinsics import Call, PathArg, is_intrinsic, parse_intrinsic
 from fastsfn.jsontext import DecodeError, loads
+from fastsfn.paths import jsonpath
+from fastsfn.timestamps import parse_timestamp
 
 ERROR = "ERROR"
 SCHEMA = "SCHEMA_VALIDATION_FAILED"
 MISSING_TARGET = "MISSING_TRANSITION_TARGET"
 UNSUPPORTED = "UNSUPPORTED_FEATURE"
 
-_RFC3339 = re.compile(
-    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 _EXPRESS_PATTERNS = (".waitForTaskToken", ".sync:2", ".sync")
 _ACTIVITY = re.compile(r"^arn:[^:]+:states:[^:]*:[^:]*:activity:")
 _SERVICE = re.compile(r"^arn:[^:]+:states:::")
@@ -157,33 +157,14 @@ def _path_ok(text: Any, reference: bool = False) -> bool:
     if not isinstance(text, str) or not text.startswith("$"):
         return False
     try:
-        from fastsfn.paths import jsonpath
-    except ImportError:  # TEMPORARY until fastsfn.paths.jsonpath lands
-        return _fallback_path_ok(text, reference)
-    try:
         (jsonpath.compile_reference_path if reference else jsonpath.compile_path)(text)
     except PathSyntaxError:
         return False
     return True
 
 
-_REF = re.compile(r"""^\$(\$|[A-Za-z_]\w*)?((\.[^.\[\]\s*@?]+)|(\[(\d+|'[^']*'|"[^"]*")\]))*$""")
-
-
-def _fallback_path_ok(text: str, reference: bool) -> bool:
-    if reference:
-        return bool(_REF.match(text))
-    depth = 0
-    for c in text:
-        depth += c == "["
-        depth -= c == "]"
-        if depth < 0:
-            return False
-    return depth == 0 and not text.endswith(".")
-
 
 def _intrinsic_ok(text: str, allowed: frozenset[str] | None = None) -> bool:
-    from fastsfn.intrinsics import parse_intrinsic
 
     try:
         call = parse_intrinsic(text)
@@ -195,7 +176,6 @@ def _intrinsic_ok(text: str, allowed: frozenset[str] | None = None) -> bool:
 
 
 def _intrinsic_paths_ok(call: Any) -> bool:
-    from fastsfn.intrinsics import Call, PathArg
 
     for arg in call.args:
         if isinstance(arg, PathArg) and not _path_ok(arg.text):
@@ -207,7 +187,6 @@ def _intrinsic_paths_ok(call: Any) -> bool:
 
 def _dynamic_ok(text: Any) -> bool:
     """The value of a `.$` field: a path or an intrinsic call."""
-    from fastsfn.intrinsics import is_intrinsic
 
     if not isinstance(text, str):
         return False
@@ -217,13 +196,7 @@ def _dynamic_ok(text: Any) -> bool:
 
 
 def _timestamp_ok(text: Any) -> bool:
-    if not isinstance(text, str) or not _RFC3339.match(text):
-        return False
-    try:
-        datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return True
+    return parse_timestamp(text) is not None
 
 
 def _is_int(v: Any) -> bool:
@@ -563,7 +536,6 @@ class _Checker:
             self.string_field(state, field, loc)
         if jsonata:
             return
-        from fastsfn.intrinsics import is_intrinsic
 
         for field in ("ErrorPath", "CausePath"):
             if field not in state:

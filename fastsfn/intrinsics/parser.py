@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Union
 
 from fastsfn.errors import PathNotFound, PathSyntaxError, StatesRuntime
+from fastsfn.paths.jsonpath import compile_path
 
 MAX_NESTING = 10
 
@@ -279,12 +280,6 @@ def parse_intrinsic(text: str) -> Call:
 # ------------------------------------------------------------------ compiler
 
 
-def _path_compiler():
-    from fastsfn.paths.jsonpath import compile_path
-
-    return compile_path
-
-
 def compile_intrinsic(text: str) -> Callable[[Any, Any], Any]:
     """Compile an intrinsic call to `f(data, ctx) -> value`.
 
@@ -293,7 +288,6 @@ def compile_intrinsic(text: str) -> Callable[[Any, Any], Any]:
     from fastsfn.intrinsics import functions as F
 
     node = parse_intrinsic(text)
-    compile_path = _path_compiler()
     is_const, value, getter = _compile_node(node, compile_path, F)
     ArgError = F.ArgError
     prefix = f"The function '{text}' had the following error: "

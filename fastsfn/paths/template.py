@@ -12,14 +12,9 @@ from typing import Any, Callable
 from fastsfn.errors import PathNotFound, PathSyntaxError, StatesRuntime
 from fastsfn.intrinsics.parser import compile_intrinsic, is_intrinsic
 from fastsfn.jsontext import dumps
+from fastsfn.paths.jsonpath import compile_path
 
 Getter = Callable[[Any, Any], Any]
-
-
-def _path_compiler():
-    from fastsfn.paths.jsonpath import compile_path
-
-    return compile_path
 
 
 def _bad_field(key: str) -> PathSyntaxError:
@@ -40,7 +35,7 @@ def compile_dynamic(key: str, value: Any) -> Getter:
     if not value.startswith("$"):
         raise _bad_field(key)
     try:
-        g = _path_compiler()(value)
+        g = compile_path(value)
     except PathSyntaxError:
         raise _bad_field(key) from None
 

@@ -6,67 +6,11 @@ section replays the AWS-recorded single-rule Choice cases of ../shared/conforman
 from __future__ import annotations
 
 import json
-import re
-import sys
-import types
 from pathlib import Path
 
 import pytest
 
-from fastsfn.errors import PathNotFound, StatesRuntime
-
-
-# -- reference paths: the real module, or a small stand-in until it lands ----------------------
-
-def _standin_module() -> types.ModuleType:
-    """Just enough of fastsfn.paths.jsonpath: `.name`, `['name']`, `[n]`, `$$`, `$var`."""
-    token = re.compile(r"\.([A-Za-z_][\w-]*)|\['([^']*)'\]|\[(\d+)\]")
-
-    def compile_reference_path(text: str):
-        m = re.match(r"\$\$|\$[A-Za-z_]\w*|\$", text)
-        if m is None:
-            raise ValueError(text)
-        root, rest, steps, pos = m.group(), text[m.end():], [], 0
-        while pos < len(rest):
-            t = token.match(rest, pos)
-            if t is None:
-                raise ValueError(text)
-            steps.append(int(t.group(3)) if t.group(3) else (t.group(1) or t.group(2)))
-            pos = t.end()
-
-        def get(data, ctx):
-            if root == "$":
-                node = data
-            elif root == "$$":
-                node = ctx.context_object()
-            else:
-                try:
-                    node = ctx.variables[root[1:]]
-                except KeyError:
-                    raise PathNotFound(text, "no such variable") from None
-            for s in steps:
-                if isinstance(s, int) and type(node) is list and s < len(node):
-                    node = node[s]
-                elif isinstance(s, str) and type(node) is dict and s in node:
-                    node = node[s]
-                else:
-                    raise PathNotFound(text, f"No results for path: {text}")
-            return node
-
-        return get, None
-
-    mod = types.ModuleType("fastsfn.paths.jsonpath")
-    mod.compile_reference_path = compile_reference_path
-    return mod
-
-
-@pytest.fixture(autouse=True)
-def _reference_paths(monkeypatch):
-    try:
-        import fastsfn.paths.jsonpath  # noqa: F401
-    except ImportError:
-        monkeypatch.setitem(sys.modules, "fastsfn.paths.jsonpath", _standin_module())
-    yield
+from fastsfn.errors import StatesRuntime
 
 
 class Ctx:

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from fastsfn.errors import PathNotFound, PathSyntaxError, StatesRuntime
+from fastsfn.errors import PathSyntaxError, StatesRuntime
 from fastsfn.intrinsics import (
     Call,
     Literal,
@@ -20,52 +20,6 @@ from fastsfn.intrinsics import (
     parse_intrinsic,
 )
 from fastsfn.intrinsics import functions as F
-
-
-# ------------------------------------------------------------------ path stand-in
-# Used only until fastsfn/paths/jsonpath.py lands; the real compile_path is used when present.
-
-def _standin_compile_path(text):
-    if text.startswith("$$"):
-        src, rest = "ctx", text[2:]
-    elif re.match(r"\$[A-Za-z_]", text):
-        m = re.match(r"\$([A-Za-z_][A-Za-z0-9_]*)", text)
-        src, rest, var = "var", text[m.end():], m.group(1)
-    else:
-        src, rest = "data", text[1:]
-    steps = []
-    for m in re.finditer(r"\.([A-Za-z0-9_\-]+)|\[(\d+)\]|\['([^']*)'\]", rest):
-        steps.append(int(m.group(2)) if m.group(2) is not None else (m.group(1) or m.group(3)))
-
-    def get(data, ctx):
-        if src == "ctx":
-            cur = ctx.context_object()
-        elif src == "var":
-            if var not in ctx.variables:
-                raise PathNotFound(text, "no variable")
-            cur = ctx.variables[var]
-        else:
-            cur = data
-        for s in steps:
-            try:
-                cur = cur[s]
-            except (KeyError, IndexError, TypeError):
-                raise PathNotFound(text, f"No results for path: {text}") from None
-        return cur
-
-    return get
-
-
-@pytest.fixture(autouse=True)
-def _paths(monkeypatch):
-    try:
-        import fastsfn.paths.jsonpath  # noqa: F401
-    except ImportError:
-        from fastsfn.intrinsics import parser
-        from fastsfn.paths import template
-
-        monkeypatch.setattr(parser, "_path_compiler", lambda: _standin_compile_path)
-        monkeypatch.setattr(template, "_path_compiler", lambda: _standin_compile_path)
 
 
 class Ctx:
