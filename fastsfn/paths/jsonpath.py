@@ -32,7 +32,7 @@ Setter = Callable[[Any, Any], Any]
 
 __all__ = [
     "Getter", "Setter", "compile_path", "compile_reference_path", "is_definite",
-    "normalized", "path_kind",
+    "normalized", "path_kind", "property_chain",
 ]
 
 # Step kinds. A step is a tuple (kind, arg, fragment); fragment is Jayway's normalized text.
@@ -1267,6 +1267,23 @@ def _build_getter(p: _Parsed) -> Getter:
 @lru_cache(maxsize=8192)
 def _compile_cached(text: str) -> Getter:
     return _build_getter(_parse(text))
+
+
+def property_chain(text: str) -> tuple[str, ...] | None:
+    """The keys of a `$.a.b`-style path (input root, object properties only), else None.
+
+    Such a path reads exactly like `data["a"]["b"]` on dicts, so code generators may inline
+    it (falling back to the compiled getter for the error wording when it misses).
+    """
+    try:
+        parsed = _parse(text)
+    except PathSyntaxError:
+        return None
+    if parsed.kind != "input" or parsed.func is not None:
+        return None
+    if not all(step[0] is PROP for step in parsed.steps):
+        return None
+    return tuple(step[1] for step in parsed.steps)
 
 
 def compile_path(text: str) -> Getter:

@@ -12,7 +12,7 @@ from typing import Any, Callable
 from fastsfn.errors import PathNotFound, PathSyntaxError, StatesRuntime
 from fastsfn.intrinsics.parser import compile_intrinsic, is_intrinsic
 from fastsfn.jsontext import dumps
-from fastsfn.paths.jsonpath import compile_path
+from fastsfn.paths.jsonpath import compile_path, property_chain
 
 Getter = Callable[[Any, Any], Any]
 
@@ -23,32 +23,51 @@ def _bad_field(key: str) -> PathSyntaxError:
     )
 
 
-def compile_dynamic(key: str, value: Any) -> Getter:
-    """Compile the value of a `<name>.$` field: a path or an intrinsic call."""
+class _Dynamic:
+    """One compiled `.$` value: the getter that words errors as AWS does, the raw getter
+    (raises PathNotFound on a miss), and Python source reading it inline, if it can be."""
+
+    __slots__ = ("get", "raw", "inline")
+
+    def __init__(self, get: Getter, raw: Getter, inline: str | None) -> None:
+        self.get = get
+        self.raw = raw
+        self.inline = inline
+
+
+def _dynamic(key: str, value: Any) -> _Dynamic:
     if type(value) is not str:
         raise _bad_field(key)
     if is_intrinsic(value):
         try:
-            return compile_intrinsic(value)
+            g = compile_intrinsic(value)
         except PathSyntaxError:
             raise _bad_field(key) from None
+        return _Dynamic(g, g, None)
     if not value.startswith("$"):
         raise _bad_field(key)
     try:
-        g = compile_path(value)
+        raw = compile_path(value)
     except PathSyntaxError:
         raise _bad_field(key) from None
 
     def get(data, ctx):
         try:
-            return g(data, ctx)
+            return raw(data, ctx)
         except PathNotFound:
             raise StatesRuntime(
                 f"The JSONPath '{value}' specified for the field '{key}' could not be found "
                 f"in the input '{dumps(data)}'"
             ) from None
 
-    return get
+    chain = property_chain(value)
+    inline = None if chain is None else "data" + "".join(f"[{k!r}]" for k in chain)
+    return _Dynamic(get, raw, inline)
+
+
+def compile_dynamic(key: str, value: Any) -> Getter:
+    """Compile the value of a `<name>.$` field: a path or an intrinsic call."""
+    return _dynamic(key, value).get
 
 
 def _compile(node: Any) -> tuple[bool, Any]:
@@ -62,70 +81,57 @@ def _compile(node: Any) -> tuple[bool, Any]:
 
 
 def _compile_dict(node: dict) -> tuple[bool, Any]:
-    fields: dict[str, tuple[bool, Any]] = {}
+    fields: dict[str, Any] = {}   # output key -> static value, _Dynamic, or nested getter
+    dynamic = False
     for key, value in node.items():
         if type(key) is str and key.endswith(".$"):
             name = key[:-2]
             fields.pop(name, None)  # the later of 'x' / 'x.$' wins
-            fields[name] = (False, compile_dynamic(key, value))
+            fields[name] = _dynamic(key, value)
+            dynamic = True
         else:
             fields.pop(key, None)
-            fields[key] = _compile(value)
-    static = {k: v for k, (is_static, v) in fields.items() if is_static}
-    dynamic = [(k, v) for k, (is_static, v) in fields.items() if not is_static]
+            is_static, v = _compile(value)
+            fields[key] = v if is_static else _Dynamic(v, v, None)
+            dynamic = dynamic or not is_static
     if not dynamic:
-        return True, static
-    return False, _dict_builder(static, dynamic)
+        return True, fields
+    return False, _dict_builder(fields)
 
 
-def _dict_builder(static: dict, dynamic: list[tuple[str, Getter]]) -> Getter:
-    n = len(dynamic)
-    if not static:
-        if n == 1:
-            (k0, g0), = dynamic
+# A path that misses raises one of these on the inlined fast path; the slow path then
+# finds which field missed and raises AWS's error for it.
+_MISSES = (KeyError, TypeError, IndexError, PathNotFound)
 
-            def build1(data, ctx):
-                return {k0: g0(data, ctx)}
 
-            return build1
-        if n == 2:
-            (k0, g0), (k1, g1) = dynamic
+def _dict_builder(fields: dict[str, Any]) -> Getter:
+    """Generate `build(data, ctx)` returning the object as one dict display, in the
+    template's key order, with `$.a.b` paths read inline."""
+    names: dict[str, Any] = {"_MISSES": _MISSES}
+    parts = []
+    for i, (key, v) in enumerate(fields.items()):
+        if isinstance(v, _Dynamic):
+            if v.inline is not None:
+                parts.append(f"{key!r}: {v.inline}")
+            else:
+                names[f"g{i}"] = v.raw
+                parts.append(f"{key!r}: g{i}(data, ctx)")
+        else:
+            names[f"s{i}"] = v
+            parts.append(f"{key!r}: s{i}")
 
-            def build2(data, ctx):
-                return {k0: g0(data, ctx), k1: g1(data, ctx)}
+    def slow(data, ctx):
+        return {k: (v.get(data, ctx) if isinstance(v, _Dynamic) else v)
+                for k, v in fields.items()}
 
-            return build2
-        if n == 3:
-            (k0, g0), (k1, g1), (k2, g2) = dynamic
-
-            def build3(data, ctx):
-                return {k0: g0(data, ctx), k1: g1(data, ctx), k2: g2(data, ctx)}
-
-            return build3
-
-        def build_dyn(data, ctx):
-            return {k: g(data, ctx) for k, g in dynamic}
-
-        return build_dyn
-
-    copy = static.copy
-    if n == 1:
-        (k0, g0), = dynamic
-
-        def build_mixed1(data, ctx):
-            out = copy()
-            out[k0] = g0(data, ctx)
-            return out
-
-        return build_mixed1
-
-    def build_mixed(data, ctx):
-        out = copy()
-        for k, g in dynamic:
-            out[k] = g(data, ctx)
-        return out
-
-    return build_mixed
+    names["slow"] = slow
+    source = ("def build(data, ctx):\n"
+              "    try:\n"
+              f"        return {{{', '.join(parts)}}}\n"
+              "    except _MISSES:\n"
+              "        return slow(data, ctx)\n")
+    exec(compile(source, "<fastsfn template>", "exec"), names)
+    return names["build"]
 
 
 def _compile_list(node: list) -> tuple[bool, Any]:
