@@ -14,6 +14,7 @@ from typing import Any, Mapping
 
 from botocore.exceptions import ClientError, ParamValidationError
 
+from fastsfn._core import now
 from fastsfn.asl.validate import validate_definition
 from fastsfn.errors import DefinitionError
 from fastsfn.ids import new_uuid
@@ -194,7 +195,7 @@ class Client:
         except DefinitionError as e:
             self._fail("InvalidDefinition", str(e), op)
         updated.creation_date = m.creation_date
-        updated.update_date = _now_epoch()
+        updated.update_date = now()
         updated.revision_id = new_uuid()
         return {"updateDate": _date(updated.update_date), "revisionId": updated.revision_id,
                 "ResponseMetadata": _metadata()}
@@ -246,8 +247,10 @@ class Client:
 
     def _start(self, op: str, stateMachineArn: str | None, name: str | None,
                input: str | None) -> tuple[StateMachine, Any]:
-        _require(op, stateMachineArn=stateMachineArn)
-        machine = self._machine(stateMachineArn, op)  # type: ignore[arg-type]
+        machine = self.runtime.machines.get(stateMachineArn)  # type: ignore[arg-type]
+        if machine is None:
+            _require(op, stateMachineArn=stateMachineArn)
+            machine = self._machine(stateMachineArn, op)  # type: ignore[arg-type]
         if name is not None:
             self._check_name(name, op)
         text = "{}" if input is None else input
@@ -297,12 +300,6 @@ class Client:
         self.close()
 
 
-def _now_epoch() -> float:
-    from fastsfn._core import now
-
-    return now()
-
-
 def _logging_configuration(config: dict | None) -> dict:
     out = {"level": "OFF", "includeExecutionData": False}
     if config:
@@ -313,7 +310,7 @@ def _logging_configuration(config: dict | None) -> dict:
 def sync_response(machine: StateMachine, execution: Any, outcome: Outcome,
                   input_text: str | None, trace_header: str | None) -> dict:
     """StartSyncExecution's response for a finished execution."""
-    stop = _now_epoch()
+    stop = now()
     out: dict[str, Any] = {
         "executionArn": execution.execution_arn,
         "stateMachineArn": machine.arn,
@@ -338,7 +335,7 @@ def sync_response(machine: StateMachine, execution: Any, outcome: Outcome,
     out["inputDetails"] = {"included": True}
     if trace_header is not None:
         out["traceHeader"] = trace_header
-    billed_ms = max(100, math.ceil((stop - execution.start_time) * 10) * 100)
+    billed_ms = max(100, math.ceil((stop - execution.start_time) * 10) * 100)  # 100 ms steps
     out["billingDetails"] = {"billedMemoryUsedInMB": 64, "billedDurationInMilliseconds": billed_ms}
     out["ResponseMetadata"] = _metadata()
     return out

@@ -40,7 +40,11 @@ class Machine:
 
     def __call__(self, value: Any) -> Any:
         """Run to the end and return the output; raise ExecutionFailed otherwise."""
-        outcome = self.run(value)
+        runtime, machine = self.runtime, self.state_machine
+        execution = runtime.new_execution(machine, None, value)
+        outcome = runtime.start(machine, execution)
+        if type(outcome) is not Outcome:
+            outcome = runtime.finish_sync(outcome, execution)
         if outcome.status != "SUCCEEDED":
             raise ExecutionFailed(outcome.status, outcome.error, outcome.cause)
         return outcome.output

@@ -41,7 +41,7 @@ class StateMachine:
     revision_id: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     """How an execution ended."""
 
@@ -112,16 +112,20 @@ class Runtime:
 
     def run(self, machine: StateMachine, execution: _core.Execution) -> Outcome | Any:
         """Run as a plain call; returns an Outcome, or a coroutine finishing it if it suspended."""
-        started = self._start(machine, execution)
-        if isinstance(started, Outcome):
+        started = self.start(machine, execution)
+        if type(started) is Outcome:
             return started
         return self._with_deadline(self._drive(*started), execution)
 
     def run_sync(self, machine: StateMachine, execution: _core.Execution) -> Outcome:
         """Run to the end from synchronous code; enters an event loop only if it suspends."""
-        started = self._start(machine, execution)
-        if isinstance(started, Outcome):
+        started = self.start(machine, execution)
+        if type(started) is Outcome:
             return started
+        return self.finish_sync(started, execution)
+
+    def finish_sync(self, started: tuple, execution: _core.Execution) -> Outcome:
+        """Finish from synchronous code an execution that `start` left suspended."""
         if events._get_running_loop() is not None:
             # Called from async code: this thread's loop is busy, finish on the runtime's.
             coro = self._with_deadline(self._drive(*started), execution)
@@ -131,7 +135,7 @@ class Runtime:
         except asyncio.TimeoutError:
             return _timed_out()
 
-    def _start(self, machine: StateMachine, execution: _core.Execution) -> Outcome | tuple:
+    def start(self, machine: StateMachine, execution: _core.Execution) -> Outcome | tuple:
         """The synchronous part: an Outcome, or (frame, awaitable) when it must suspend."""
         frame = _core.Frame(execution, machine.program, execution.input)
         try:

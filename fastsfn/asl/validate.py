@@ -44,7 +44,7 @@ from fastsfn.asl.fields import (
 from fastsfn.errors import Diagnostic, PathSyntaxError
 from fastsfn.intrinsics import Call, PathArg, is_intrinsic, parse_intrinsic
 from fastsfn.jsontext import DecodeError, loads
-from fastsfn.paths import jsonpath
+from fastsfn.paths.jsonpath import compile_path, compile_reference_path
 from fastsfn.timestamps import parse_timestamp
 
 ERROR = "ERROR"
@@ -157,15 +157,13 @@ def _path_ok(text: Any, reference: bool = False) -> bool:
     if not isinstance(text, str) or not text.startswith("$"):
         return False
     try:
-        (jsonpath.compile_reference_path if reference else jsonpath.compile_path)(text)
+        (compile_reference_path if reference else compile_path)(text)
     except PathSyntaxError:
         return False
     return True
 
 
-
 def _intrinsic_ok(text: str, allowed: frozenset[str] | None = None) -> bool:
-
     try:
         call = parse_intrinsic(text)
     except PathSyntaxError:
@@ -176,7 +174,6 @@ def _intrinsic_ok(text: str, allowed: frozenset[str] | None = None) -> bool:
 
 
 def _intrinsic_paths_ok(call: Any) -> bool:
-
     for arg in call.args:
         if isinstance(arg, PathArg) and not _path_ok(arg.text):
             return False
@@ -187,16 +184,11 @@ def _intrinsic_paths_ok(call: Any) -> bool:
 
 def _dynamic_ok(text: Any) -> bool:
     """The value of a `.$` field: a path or an intrinsic call."""
-
     if not isinstance(text, str):
         return False
     if is_intrinsic(text):
         return _intrinsic_ok(text.strip())
     return _path_ok(text)
-
-
-def _timestamp_ok(text: Any) -> bool:
-    return parse_timestamp(text) is not None
 
 
 def _is_int(v: Any) -> bool:
@@ -524,7 +516,7 @@ class _Checker:
         if jsonata:
             return
         self.int_field(state, "Seconds", loc, 0, MAX_SECONDS)
-        if "Timestamp" in state and not _timestamp_ok(state["Timestamp"]):
+        if "Timestamp" in state and parse_timestamp(state["Timestamp"]) is None:
             self.err("String does not match RFC3339 timestamp", f"{loc}/Timestamp")
         self.path_field(state, "SecondsPath", loc, reference=True)
         self.path_field(state, "TimestampPath", loc, reference=True)
@@ -536,7 +528,6 @@ class _Checker:
             self.string_field(state, field, loc)
         if jsonata:
             return
-
         for field in ("ErrorPath", "CausePath"):
             if field not in state:
                 continue
@@ -636,7 +627,7 @@ class _Checker:
         elif op in TIMESTAMP_OPERATORS:
             if not isinstance(value, str):
                 self.type_error("STRING", loc, value)
-            elif not _timestamp_ok(value):
+            elif parse_timestamp(value) is None:
                 self.err("String does not match RFC3339 timestamp", loc)
 
     def state_parallel(self, state: dict, loc: str, jsonata: bool, express: bool) -> None:

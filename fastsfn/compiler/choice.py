@@ -21,6 +21,7 @@ import re
 from typing import Any, Callable
 
 from fastsfn.errors import PathNotFound, StatesRuntime
+from fastsfn.paths.jsonpath import compile_reference_path
 from fastsfn.timestamps import timestamp_key
 
 __all__ = ["compile_condition", "OPERATORS"]
@@ -271,8 +272,6 @@ def _combinator(op: str, value: Any, where: str) -> Predicate:
 
 
 def _reference(text: Any, field: str, where: str) -> Callable:
-    from fastsfn.paths.jsonpath import compile_reference_path
-
     if not isinstance(text, str):
         raise ValueError(f"{where}: '{field}' must be a reference path string")
     try:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Union
 
 from fastsfn.errors import PathNotFound, PathSyntaxError, StatesRuntime
+from fastsfn.intrinsics.functions import ArgError, MissingArg, build_call
 from fastsfn.paths.jsonpath import compile_path
 
 MAX_NESTING = 10
@@ -285,11 +286,8 @@ def compile_intrinsic(text: str) -> Callable[[Any, Any], Any]:
 
     Raises PathSyntaxError at compile time; at run time raises StatesRuntime with AWS's cause.
     """
-    from fastsfn.intrinsics import functions as F
-
     node = parse_intrinsic(text)
-    is_const, value, getter = _compile_node(node, compile_path, F)
-    ArgError = F.ArgError
+    is_const, value, getter = _compile_node(node)
     prefix = f"The function '{text}' had the following error: "
 
     if is_const:
@@ -307,22 +305,21 @@ def compile_intrinsic(text: str) -> Callable[[Any, Any], Any]:
     return run
 
 
-def _compile_node(node: Arg, compile_path, F) -> tuple[bool, Any, Any]:
+def _compile_node(node: Arg) -> tuple[bool, Any, Any]:
     """-> (is_const, value, getter)."""
     if isinstance(node, Literal):
         return True, node.value, None
     if isinstance(node, PathArg):
-        return False, None, _compile_path_arg(node.text, compile_path, F)
-    parts = [_compile_node(a, compile_path, F) for a in node.args]
-    return F.build_call(node, parts)
+        return False, None, _compile_path_arg(node.text)
+    parts = [_compile_node(a) for a in node.args]
+    return build_call(node, parts)
 
 
-def _compile_path_arg(text: str, compile_path, F):
+def _compile_path_arg(text: str):
     try:
         g = compile_path(text)
     except PathSyntaxError as e:
         raise PathSyntaxError(f"Invalid path '{text}' in intrinsic function call: {e}") from None
-    MissingArg = F.MissingArg
 
     def get(data, ctx):
         try:

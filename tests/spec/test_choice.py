@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from fastsfn.compiler.choice import compile_condition
 from fastsfn.errors import StatesRuntime
 
 
@@ -25,8 +26,6 @@ class Ctx:
 
 
 def check(rule, data, ctx=None):
-    from fastsfn.compiler.choice import compile_condition
-
     return compile_condition(rule)(data, ctx if ctx is not None else Ctx())
 
 
@@ -518,8 +517,6 @@ def test_context_object_and_variables():
     ],
 )
 def test_invalid_rules(rule):
-    from fastsfn.compiler.choice import compile_condition
-
     with pytest.raises(ValueError):
         compile_condition(rule)
 
