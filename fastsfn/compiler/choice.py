@@ -21,7 +21,7 @@ import re
 from typing import Any, Callable
 
 from fastsfn.errors import PathNotFound, StatesRuntime
-from fastsfn.paths.jsonpath import compile_reference_path
+from fastsfn.paths.jsonpath import compile_reference_path, property_chain
 from fastsfn.timestamps import timestamp_key
 
 __all__ = ["compile_condition", "OPERATORS"]
@@ -193,8 +193,50 @@ def compile_condition(rule: dict) -> Predicate:
 
     `Next`, `Comment` and `Assign` of the top-level rule are ignored. Raises ValueError
     for a rule that is not a valid JSONPath Choice rule.
+
+    The whole rule becomes one generated function: `$.a.b` variables are read inline and
+    each leaf's test is written into a single boolean expression. When an inline read
+    misses, the rule is evaluated again by the per-leaf closures, which word AWS's error.
     """
-    return _compile(rule, "Choices[]", top=True)
+    slow = _compile(rule, "Choices[]", top=True)
+    names: dict[str, Any] = {**_GLOBALS, "_MISSES": (KeyError, TypeError, IndexError),
+                             "_S": _SENTINEL, "slow": slow}
+    expr = _source(rule, names)
+    src = ("def pred(data, ctx):\n"
+           "    try:\n"
+           f"        return {expr}\n"
+           "    except _MISSES:\n"
+           "        return slow(data, ctx)\n")
+    exec(compile(src, "<choice rule>", "exec"), names)
+    return names["pred"]
+
+
+_SENTINEL = object()
+_LOCALS = re.compile(r"\b(v|w|k|j|lit|aux)\b")
+
+
+def _source(rule: dict, names: dict[str, Any]) -> str:
+    """One boolean expression for a (validated) rule; leaves that cannot be inlined are
+    called as their compiled closures."""
+    for op in ("And", "Or"):
+        if op in rule:
+            joiner = f" {op.lower()} "
+            return "(" + joiner.join(_source(r, names) for r in rule[op]) + ")"
+    if "Not" in rule:
+        return f"(not {_source(rule['Not'], names)})"
+    op = next(k for k in rule if k in OPERATORS)
+    pred = _leaf(rule["Variable"], op, rule[op], "Choices[]")
+    i = len(names)
+    inline = getattr(pred, "inline", None)
+    chain = property_chain(rule["Variable"]) if inline is not None else None
+    if chain is None:
+        names[f"p{i}"] = pred
+        return f"p{i}(data, ctx)"
+    test, lit, aux = inline
+    names[f"lit{i}"], names[f"aux{i}"] = lit, aux
+    test = _LOCALS.sub(lambda m: f"{m.group(1)}{i}", test)
+    access = "data" + "".join(f"[{key!r}]" for key in chain)
+    return f"(({test}) if (v{i} := {access}) is not _S else False)"
 
 
 def _compile(rule: Any, where: str, top: bool) -> Predicate:
@@ -303,7 +345,8 @@ def _leaf(variable: Any, op: str, operand: Any, where: str) -> Predicate:
         }[family]
         if not operand:
             test = f"not {test}"
-        return _factory(test, False)(get, None, None, None, msg, None)
+        return _inlinable(_factory(test, False)(get, None, None, None, msg, None),
+                          test, None, None)
 
     if path_form:
         oget = _reference(operand, op, where)
@@ -350,4 +393,10 @@ def _leaf(variable: Any, op: str, operand: Any, where: str) -> Predicate:
         else:
             aux = _utf16(operand)
             test = f"type(v) is str and (v {symbol} lit if v.isascii() else u16(v) {symbol} aux)"
-    return _factory(test, False)(get, None, lit, aux, msg, None)
+    return _inlinable(_factory(test, False)(get, None, lit, aux, msg, None), test, lit, aux)
+
+
+def _inlinable(pred: Predicate, test: str, lit: Any, aux: Any) -> Predicate:
+    """Remember a leaf's test source, so `_source` can write it into the rule's function."""
+    pred.inline = (test, lit, aux)  # type: ignore[attr-defined]
+    return pred
