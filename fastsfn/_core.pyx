@@ -224,6 +224,8 @@ cdef class Execution:
     cdef public long transitions     # states entered and retries (Standard's billing unit)
     cdef public dict profile         # state name -> seconds spent, when profiling (bench)
     cdef object _start_text
+    cdef dict _context_execution
+    cdef dict _context_machine
 
     def __init__(self, str name, str state_machine_arn,
                  str state_machine_name, str role_arn, object input, double start_time,
@@ -284,6 +286,7 @@ cdef class Frame:
     cdef long entered_id
     cdef double entered_time
     cdef double state_started
+    cdef dict _context                # the context object, while it stays valid
     cdef int retry_count
     cdef list retry_attempts
     cdef int pending
@@ -301,18 +304,24 @@ cdef class Frame:
     # -- the context object (`$$`), built only when a path reads it --------------------
 
     def context_object(self):
-        """The context object as AWS shows it to `$$` paths."""
+        """The context object as AWS shows it to `$$` paths (built once per state entry,
+        retry or Map item; the parts that never change are built once per execution)."""
         cdef Execution ex = self.execution
         cdef State st = self.states[self.index] if self.index >= 0 else None
-        execution = {
-            "Id": ex.execution_arn,
-            "Input": ex.input,
-            "StartTime": ex.start_text(),
-            "Name": ex.name,
-            "RoleArn": ex.role_arn,
-        }
-        if ex.standard:
-            execution["RedriveCount"] = 0
+        if self._context is not None:
+            return self._context
+        if ex._context_execution is None:
+            execution = {
+                "Id": ex.execution_arn,
+                "Input": ex.input,
+                "StartTime": ex.start_text(),
+                "Name": ex.name,
+                "RoleArn": ex.role_arn,
+            }
+            if ex.standard:
+                execution["RedriveCount"] = 0
+            ex._context_execution = execution
+            ex._context_machine = {"Id": ex.state_machine_arn, "Name": ex.state_machine_name}
         state = {
             "Name": st.name if st is not None else None,
             "EnteredTime": format_timestamp(self.entered_time or ex.start_time),
@@ -320,12 +329,13 @@ cdef class Frame:
         if st is not None and st.kind in (TASK, PARALLEL, MAP):
             state["RetryCount"] = self.retry_count
         ctx = {
-            "Execution": execution,
-            "StateMachine": {"Id": ex.state_machine_arn, "Name": ex.state_machine_name},
+            "Execution": ex._context_execution,
+            "StateMachine": ex._context_machine,
             "State": state,
         }
         if self.map_item is not None:
             ctx["Map"] = {"Item": {"Index": self.map_item[0], "Value": self.map_item[1]}}
+        self._context = ctx
         return ctx
 
     # -- transitions ----------------------------------------------------------------------
@@ -335,6 +345,7 @@ cdef class Frame:
         self.index = index
         self.retry_count = 0
         self.retry_attempts = None
+        self._context = None
         ex.events += 1
         self.entered_id = ex.events
         ex.transitions += 1
@@ -544,10 +555,12 @@ cdef class Frame:
         for i, item in enumerate(items):
             if selector is not None:
                 self.map_item = (i, item)
+                self._context = None
                 try:
                     item = selector(eff, self)
                 finally:
                     self.map_item = None
+                    self._context = None
             jobs.append((st.iterator, item))
         return self._run_children(st, jobs, limit, _tolerance(st, eff, self, len(items)))
 
@@ -612,6 +625,7 @@ cdef class Frame:
             if attempts < r.max_attempts:
                 self.retry_attempts[i] = attempts + 1
                 self.retry_count += 1
+                self._context = None
                 ex.transitions += 1
                 delay = r.delay(attempts) * ex.sleep_scale
                 if delay <= 0:
