@@ -10,6 +10,8 @@ Map/Parallel child that suspended.
 import asyncio
 from inspect import isawaitable
 
+cimport cython
+
 from libc.time cimport time_t
 from posix.time cimport clock_gettime, timespec, CLOCK_REALTIME, CLOCK_MONOTONIC
 
@@ -64,6 +66,7 @@ def now() -> float:
     return _now()
 
 
+@cython.final
 cdef class Retrier:
     """A compiled Retry row: `(ErrorEquals, IntervalSeconds, MaxAttempts, BackoffRate,
     MaxDelaySeconds, JitterStrategy)`."""
@@ -94,6 +97,7 @@ cdef class Retrier:
         return d
 
 
+@cython.final
 cdef class Catcher:
     """A compiled Catch row: `(ErrorEquals, Next, ResultPath)`."""
     cdef public frozenset error_equals
@@ -127,6 +131,7 @@ cdef bint error_matches(frozenset names, object err):
     return False
 
 
+@cython.final
 cdef class State:
     """One compiled state: integers, flags and prebuilt callables; see fastsfn.compiler."""
     cdef public int kind
@@ -193,6 +198,7 @@ cdef class State:
         return f"<State {self.name!r} kind={Kind(self.kind).name} next={self.next_index}>"
 
 
+@cython.final
 cdef class Program:
     """A compiled (sub-)machine: a tuple of states and the index of StartAt."""
     cdef public tuple states
@@ -205,6 +211,7 @@ cdef class Program:
         self.uses_context = uses_context
 
 
+@cython.final
 cdef class Execution:
     """What one execution shares across its frames: identity, clock, deadline, event ids.
 
@@ -273,6 +280,7 @@ cdef class Execution:
         return self._start_text
 
 
+@cython.final
 cdef class Frame:
     """One running (sub-)machine: the top level, a Parallel branch or a Map iteration."""
     cdef public Execution execution
@@ -450,8 +458,9 @@ cdef class Frame:
         if kind == TASK:
             return self._run_task(st, eff)
         if kind == CHOICE:
-            for predicate, next_index in st.choices:
-                if predicate(eff, self):
+            for rule in st.choices:   # (predicate, next_index)
+                if (<tuple>rule)[0](eff, self):
+                    next_index = (<tuple>rule)[1]
                     break
             else:
                 if st.default_index < 0:
