@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import fnmatch
 import json
+import linecache
 import os
 import traceback
 from inspect import isawaitable
@@ -65,7 +66,7 @@ class LambdaError(TaskFailure):
             tb = exc.__traceback__
             error = {"errorMessage": str(exc), "errorType": type(exc).__name__,
                      "requestId": new_uuid(),
-                     "stackTrace": traceback.format_tb(tb.tb_next if tb and tb.tb_next else tb)}
+                     "stackTrace": _stack_trace(tb.tb_next if tb and tb.tb_next else tb)}
             self._cause = (json.dumps(error, separators=(",", ":")) if self._compact
                            else json.dumps(error))
             self._exc = None
@@ -74,6 +75,20 @@ class LambdaError(TaskFailure):
     @cause.setter
     def cause(self, value: str | None) -> None:
         self._cause = value
+
+
+def _stack_trace(tb: Any) -> list[str]:
+    """The handler's traceback lines as Lambda's Python runtime lists them (no carets).
+
+    Source lines come from linecache without re-checking the files on disk.
+    """
+    out = []
+    for frame, lineno in traceback.walk_tb(tb):
+        code = frame.f_code
+        line = linecache.getline(code.co_filename, lineno).strip()
+        head = f'  File "{code.co_filename}", line {lineno}, in {code.co_name}\n'
+        out.append(f"{head}    {line}\n" if line else head)
+    return out
 
 
 def _function_not_found(arn: str) -> TaskFailure:
