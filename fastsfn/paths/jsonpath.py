@@ -1332,6 +1332,33 @@ def _build_setter(p: _Parsed) -> Setter:
         return set1
     pairs = tuple((key, kind is INDEX) for kind, key, _ in steps)
     count = len(pairs)
+    if all(kind is PROP for kind, _, _ in steps):
+        return _property_setter(tuple(key for _, key, _ in steps), _general_setter(
+            pairs, count, text))
+    return _general_setter(pairs, count, text)
+
+
+def _property_setter(keys: tuple, slow: Setter) -> Setter:
+    """Generated `set(data, value)` for `$.a.b...`: copies each object on the path when
+    every step is an object, else defers to `slow` (which also words the failure)."""
+    lines = ["def set(data, value):", "    n0 = data",
+             "    if type(n0) is not dict: return slow(data, value)"]
+    for i in range(1, len(keys)):
+        lines.append(f"    n{i} = n{i - 1}.get(k{i - 1}, _EMPTY)")
+        lines.append(f"    if type(n{i}) is not dict: return slow(data, value)")
+    last = len(keys) - 1
+    lines.append(f"    c{last} = n{last}.copy(); c{last}[k{last}] = value")
+    for i in range(last - 1, -1, -1):
+        lines.append(f"    c{i} = n{i}.copy(); c{i}[k{i}] = c{i + 1}")
+    lines.append("    return c0")
+    names = {f"k{i}": key for i, key in enumerate(keys)}
+    names.update(slow=slow, _EMPTY=_EMPTY)
+    exec(compile("\n".join(lines) + "\n", "<fastsfn setter>", "exec"), names)
+    return names["set"]
+
+
+def _general_setter(pairs: tuple, count: int, text: str) -> Setter:
+    """Copy-on-write along any definite path of object keys and list indexes."""
 
     def setn(data, value):
         parents = []
