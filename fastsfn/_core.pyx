@@ -591,10 +591,7 @@ cdef class Frame:
             except StatesError as e:
                 if tolerance is None:
                     _close_all(suspended)
-                    raise
-                failures += 1
-                results[i] = {"Error": e.error, "Cause": e.cause}
-                _check_tolerance(tolerance, failures)
+                failures = _tolerate(results, i, e, tolerance, failures)
             else:
                 if aw is None:
                     self.execution.events += 1   # iteration/branch succeeded
@@ -762,10 +759,16 @@ cdef object _tolerance(State st, object eff, Frame frame, int n):
     return allowed
 
 
-cdef void _check_tolerance(object allowed, int failures) except *:
+cdef int _tolerate(list results, int i, object error, object allowed, int failures) except -1:
+    """A failed branch/iteration: re-raised, or recorded while failures stay tolerated."""
+    if allowed is None:
+        raise error
+    failures += 1
+    results[i] = {"Error": error.error, "Cause": error.cause}
     if failures > allowed:
         raise StatesError("States.ExceedToleratedFailureThreshold",
                           "The specified tolerated failure threshold was exceeded")
+    return failures
 
 
 cdef void _close_all(list suspended):
@@ -821,11 +824,7 @@ async def _drive_children(Frame parent, list results, list suspended, list jobs,
                 try:
                     aw = child.advance()
                 except StatesError as e:
-                    if tolerance is None:
-                        raise
-                    failures += 1
-                    results[started] = {"Error": e.error, "Cause": e.cause}
-                    _check_tolerance(tolerance, failures)
+                    failures = _tolerate(results, started, e, tolerance, failures)
                 else:
                     if aw is None:
                         results[started] = child.output
@@ -840,11 +839,7 @@ async def _drive_children(Frame parent, list results, list suspended, list jobs,
                 try:
                     results[i] = t.result()
                 except StatesError as e:
-                    if tolerance is None:
-                        raise
-                    failures += 1
-                    results[i] = {"Error": e.error, "Cause": e.cause}
-                    _check_tolerance(tolerance, failures)
+                    failures = _tolerate(results, i, e, tolerance, failures)
     finally:
         for t in tasks:
             t.cancel()

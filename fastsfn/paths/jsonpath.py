@@ -59,6 +59,25 @@ class _Parsed:
         return "$" + "".join(s[2] for s in self.steps) + (f".{self.func}()" if self.func else "")
 
 
+def _follow(pairs: tuple, node: Any) -> Any:
+    """Follow definite `(key, is_index)` steps; `_MISSING` when one does not resolve."""
+    for key, is_index in pairs:
+        if is_index:
+            if type(node) is not list:
+                return _MISSING
+            try:
+                node = node[key]
+            except IndexError:
+                return _MISSING
+        else:
+            if type(node) is not dict:
+                return _MISSING
+            node = node.get(key, _MISSING)
+            if node is _MISSING:
+                return _MISSING
+    return node
+
+
 def _step_definite(steps, i) -> bool:
     kind = steps[i][0]
     if kind is PROP or kind is INDEX:
@@ -1153,22 +1172,9 @@ def _doc_getter(p: _Parsed) -> Callable[[Any], Any]:
         pairs = tuple((key, kind is INDEX) for kind, key, _ in steps)
 
         def base(doc):
-            node = doc
-            for key, is_index in pairs:
-                if is_index:
-                    if type(node) is not list:
-                        raise fail(doc)
-                    try:
-                        node = node[key]
-                    except IndexError:
-                        raise fail(doc) from None
-                else:
-                    if type(node) is not dict:
-                        raise fail(doc)
-                    try:
-                        node = node[key]
-                    except KeyError:
-                        raise fail(doc) from None
+            node = _follow(pairs, doc)
+            if node is _MISSING:
+                raise fail(doc)
             return node
 
     if func:
@@ -1219,22 +1225,9 @@ def _input_getter(p: _Parsed) -> Getter:
             return PathNotFound(text, _definite_detail(steps, data, full_norm, False, ""))
 
         def getn(data, ctx):
-            node = data
-            for key, is_index in pairs:
-                if is_index:
-                    if type(node) is not list:
-                        raise failn(data)
-                    try:
-                        node = node[key]
-                    except IndexError:
-                        raise failn(data) from None
-                else:
-                    if type(node) is not dict:
-                        raise failn(data)
-                    try:
-                        node = node[key]
-                    except KeyError:
-                        raise failn(data) from None
+            node = _follow(pairs, data)
+            if node is _MISSING:
+                raise failn(data)
             return node
 
         return getn
