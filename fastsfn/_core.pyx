@@ -659,8 +659,31 @@ class ExecutionTimedOut(Exception):
     """The execution ran past its TimeoutSeconds or the Express five-minute limit."""
 
 
+cdef object _BIG = 1 << 62
+
+
+cdef bint _surely_small(object value):
+    """A flat object of scalars whose JSON text cannot reach the limit (checked without
+    encoding: at most 6 bytes per character, as with \\uXXXX escapes)."""
+    cdef Py_ssize_t chars = 0
+    if type(value) is not dict or len(<dict>value) > 64:
+        return False
+    for k, v in (<dict>value).items():
+        chars += len(<str>k) if type(k) is str else 64
+        if type(v) is str:
+            chars += len(<str>v)
+        elif type(v) is int:
+            if not -_BIG < v < _BIG:   # a huge integer prints many digits
+                return False
+        elif not (v is None or type(v) is float or type(v) is bool):
+            return False
+    return chars * 6 + 64 * 48 < MAX_PAYLOAD
+
+
 cdef void _check_size(object value, str name) except *:
     # Task results cross into the execution from outside: measure them as AWS does.
+    if _surely_small(value):
+        return
     if type(value) is str or type(value) is dict or type(value) is list:
         try:
             size = len(dumpb(value))
@@ -668,6 +691,9 @@ cdef void _check_size(object value, str name) except *:
             raise StatesRuntime(f"The task '{name}' returned a value that is not JSON: {e}")
         except RecursionError:
             raise StatesRuntime(f"The task '{name}' returned a result nested too deeply")
+        except ValueError as e:   # e.g. an integer past Python's 4,300-digit text limit
+            raise StatesRuntime(f"The task '{name}' returned a value that cannot be written "
+                                f"as JSON: {e}")
         if size > MAX_PAYLOAD:
             raise data_limit_exceeded(name)
 

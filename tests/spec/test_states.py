@@ -565,3 +565,30 @@ class TestPayloadLimit:
         assert out.error == "States.DataLimitExceeded"
         assert out.cause == ("The state/task 'Big' returned a result with a size exceeding "
                              "the maximum number of bytes service limit.")
+
+
+class TestTaskResultSize:
+    """Task results are measured as JSON text; small flat objects skip the encoding."""
+
+    def task(self, result):
+        return run({"T": {"Type": "Task", "Resource": FN + "r", "End": True}},
+                   handlers={"r": lambda e, c: result})
+
+    def test_flat_object_just_over_the_limit(self):
+        # 64 keys of 4,100 characters: about 262,700 bytes of JSON.
+        big = {f"k{i:02d}": "x" * 4_100 for i in range(64)}
+        assert self.task(big).error == "States.DataLimitExceeded"
+
+    def test_escapes_count(self):
+        # 50,000 newlines are 100,000 bytes once escaped; three of them are over the limit.
+        out = self.task({"a": "\n" * 50_000, "b": "\n" * 50_000, "c": "\n" * 50_000})
+        assert out.error == "States.DataLimitExceeded"
+
+    def test_huge_integer_is_a_clear_error(self):
+        out = self.task({"n": 10 ** 5_000})
+        assert out.error == "States.Runtime"
+        assert "cannot be written as JSON" in out.cause and "internal error" not in out.cause
+
+    def test_small_result_passes(self):
+        assert self.task({"a": "x" * 1000, "n": 1, "f": 1.5, "b": True, "z": None}).status \
+            == "SUCCEEDED"
