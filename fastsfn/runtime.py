@@ -227,7 +227,11 @@ def _internal_failure(e: Exception) -> Outcome:
 
 def output_text(outcome: Outcome) -> Outcome | str:
     """The output as JSON text, or a DataLimitExceeded failure when it is too large."""
-    text = dumps(outcome.output)
+    try:
+        text = dumps(outcome.output)
+    except (TypeError, ValueError, RecursionError) as e:
+        return Outcome("FAILED", error="States.Runtime",
+                       cause=f"The execution output cannot be written as JSON: {e}")
     if exceeds_payload_limit(text):
         return Outcome("FAILED", error="States.DataLimitExceeded",
                        cause="The execution output exceeds the maximum number of bytes "

@@ -592,3 +592,7 @@ class TestTaskResultSize:
     def test_small_result_passes(self):
         assert self.task({"a": "x" * 1000, "n": 1, "f": 1.5, "b": True, "z": None}).status \
             == "SUCCEEDED"
+
+    def test_non_json_result_is_a_clear_error(self):
+        out = self.task({"when": object()})
+        assert out.error == "States.Runtime" and "not JSON" in out.cause
