@@ -403,8 +403,9 @@ class AsyncClient:
 
     async def close(self) -> None:
         """Wait for executions started on this loop."""
-        while self.runtime._background:
-            await asyncio.gather(*list(self.runtime._background), return_exceptions=True)
+        loop = asyncio.get_running_loop()
+        while mine := [t for t in self.runtime._background if t.get_loop() is loop]:
+            await asyncio.gather(*mine, return_exceptions=True)
 
 
 def aclient(

@@ -99,6 +99,20 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from fastsfn import client
+    from fastsfn.resources import handlers_from_spec
+    from fastsfn.server import run_server
+
+    handlers = handlers_from_spec(args.handlers) if args.handlers else None
+    sfn = client(handlers=handlers, region_name=args.region, account_id=args.account_id)
+    try:
+        run_server(args.host, args.port, sfn, access_log=args.access_log)
+    finally:
+        sfn.close()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fastsfn", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -132,6 +146,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--price-gb-second", type=float, help="USD per Express GB-second (flat)")
     p.add_argument("--price-transition", type=float, help="USD per Standard state transition")
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("serve", help="serve the Step Functions API (AWS JSON 1.0) over HTTP")
+    p.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1 (loopback only)")
+    p.add_argument("--port", type=int, default=8083)
+    p.add_argument("--handlers", help="module:attr of a mapping resource -> callable")
+    p.add_argument("--region", default="us-east-1")
+    p.add_argument("--account-id", default="123456789012")
+    p.add_argument("--access-log", action="store_true")
+    p.set_defaults(func=cmd_serve)
     return parser
 
 

@@ -24,6 +24,7 @@ FORBIDDEN = {
                   "cli", "machine"},
     "runtime.py": {"_client", "cli", "machine"},
     "resources.py": {"runtime", "_client", "cli", "machine"},
+    "server": {"cli", "_core", "compiler", "asl"},
 }
 
 

@@ -1,0 +1,138 @@
+"""Running the endpoint: `serve` (a coroutine), `run_server` (blocking, for the CLI) and
+`ServerThread` (a server on its own uvloop loop in a background thread, for tests/embedders).
+"""
+from __future__ import annotations
+
+import asyncio
+import signal
+import socket
+import threading
+from collections.abc import Callable
+from typing import Any, Self
+
+import uvloop
+from aiohttp import web
+
+from fastsfn.server.app import CLIENT_KEY, create_app
+
+SHUTDOWN_TIMEOUT = 10.0
+
+
+def bind(host: str, port: int, reuse_port: bool = False) -> socket.socket:
+    """A listening TCP socket (port 0 picks a free one)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
+    sock.setblocking(False)
+    return sock
+
+
+async def _drain(app: web.Application) -> None:
+    """Wait for StartExecution executions that run on this loop."""
+    runtime = app[CLIENT_KEY].runtime
+    loop = asyncio.get_running_loop()
+    while True:
+        mine = [t for t in list(runtime._background) if t.get_loop() is loop]
+        if not mine:
+            return
+        await asyncio.gather(*mine, return_exceptions=True)
+
+
+async def serve(client: Any, host: str = "127.0.0.1", port: int = 0, *,
+                stop: asyncio.Event | None = None,
+                ready: Callable[[int], None] | None = None,
+                reuse_port: bool = False, access_log: bool = False) -> None:
+    """Serve until `stop` is set; then finish in-flight requests and background executions."""
+    app = create_app(client)
+    options: dict[str, Any] = {} if access_log else {"access_log": None}
+    runner = web.AppRunner(app, shutdown_timeout=SHUTDOWN_TIMEOUT, handle_signals=False,
+                           **options)
+    await runner.setup()
+    sock = bind(host, port, reuse_port)
+    await web.SockSite(runner, sock).start()
+    if ready is not None:
+        ready(sock.getsockname()[1])
+    try:
+        await (stop or asyncio.Event()).wait()
+    finally:
+        await runner.cleanup()
+        await _drain(app)
+
+
+def run_server(host: str, port: int, client: Any, *, reuse_port: bool = False,
+               access_log: bool = False) -> None:
+    """Serve on `host:port` until SIGINT or SIGTERM (from the main thread), on uvloop."""
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await serve(client, host, port, stop=stop, reuse_port=reuse_port,
+                    access_log=access_log,
+                    ready=lambda p: print(f"fastsfn: serving on http://{host}:{p}", flush=True))
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(main())
+
+
+class ServerThread:
+    """A server on its own uvloop loop in a daemon thread: `start()`, `.url`, `stop()`."""
+
+    def __init__(self, client: Any, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.client = client
+        self.host = host
+        self.port = port
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def _run(self) -> None:
+        loop = uvloop.new_event_loop()
+        self._loop = loop
+        asyncio.set_event_loop(loop)
+
+        def ready(port: int) -> None:
+            self.port = port
+            self._ready.set()
+
+        async def main() -> None:
+            self._stop = asyncio.Event()
+            await serve(self.client, self.host, self.port, stop=self._stop, ready=ready)
+
+        try:
+            loop.run_until_complete(main())
+        except BaseException as e:  # noqa: BLE001 - reported to the thread that called start()
+            self._error = e
+            self._ready.set()
+        finally:
+            loop.close()
+
+    def start(self, timeout: float = 10.0) -> Self:
+        self._thread = threading.Thread(target=self._run, name="fastsfn-server", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(timeout):
+            raise RuntimeError("fastsfn server did not start in time")
+        if self._error is not None:
+            raise RuntimeError(f"fastsfn server failed to start: {self._error}") from self._error
+        return self
+
+    def stop(self, timeout: float = SHUTDOWN_TIMEOUT + 5) -> None:
+        if self._loop is not None and self._stop is not None and self._thread is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+            self._thread.join(timeout)
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,88 @@
+"""Starting and stopping: `run_server` under SIGTERM, draining StartExecution, the AWS CLI."""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+
+import boto3
+import pytest
+
+import fastsfn
+from fastsfn.server import ServerThread
+
+from .conftest import PASS, ROLE, Raw
+
+SLEEPY = json.dumps({"StartAt": "S", "States": {"S": {
+    "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:sleepy",
+    "End": True}}})
+
+
+def test_stop_waits_for_background_executions():
+    finished = []
+
+    async def sleepy(event, context):
+        await asyncio.sleep(0.2)
+        finished.append(event)
+        return event
+
+    client = fastsfn.client(handlers={"sleepy": sleepy})
+    server = ServerThread(client).start()
+    try:
+        sfn = boto3.client("stepfunctions", endpoint_url=server.url, region_name="us-east-1",
+                           aws_access_key_id="x", aws_secret_access_key="x")
+        arn = sfn.create_state_machine(name="bg", definition=SLEEPY, roleArn=ROLE,
+                                       type="EXPRESS")["stateMachineArn"]
+        sfn.start_execution(stateMachineArn=arn, input='{"n": 1}')
+        assert finished == []
+    finally:
+        server.stop()
+        client.close()
+    assert finished == [{"n": 1}]
+
+
+def test_run_server_serves_until_sigterm():
+    code = ("import fastsfn; from fastsfn.server import run_server; "
+            "run_server('127.0.0.1', 0, fastsfn.client())")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                            cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("fastsfn: serving on http://127.0.0.1:"), line
+        raw = Raw(line.split()[-1])
+        status, _, body = raw.call("ListStateMachines", {})
+        assert status == 200 and body == {"stateMachines": []}
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.mark.skipif(shutil.which("aws") is None, reason="the AWS CLI is not installed")
+def test_aws_cli(server):
+    env = dict(os.environ, AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x",
+               AWS_DEFAULT_REGION="us-east-1", AWS_DISABLE_HOST_PREFIX_INJECTION="true",
+               AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+
+    def aws(*args):
+        out = subprocess.run(["aws", "--endpoint-url", server.url, "stepfunctions", *args],
+                             check=False, env=env, capture_output=True, text=True,
+                             timeout=30)
+        return out.returncode, out.stdout, out.stderr
+
+    rc, out, err = aws("create-state-machine", "--name", "cli", "--definition", PASS,
+                       "--role-arn", ROLE, "--type", "EXPRESS")
+    assert rc == 0, err
+    arn = json.loads(out)["stateMachineArn"]
+    rc, out, err = aws("start-sync-execution", "--state-machine-arn", arn, "--input", '{"a":1}')
+    assert rc == 0, err
+    result = json.loads(out)
+    assert result["status"] == "SUCCEEDED" and result["output"] == '{"a":1}'
+    rc, out, err = aws("describe-state-machine", "--state-machine-arn", arn + "-missing")
+    assert rc != 0 and "StateMachineDoesNotExist" in err
