@@ -64,14 +64,18 @@ def test_run_server_serves_until_sigterm():
             proc.wait()
 
 
-@pytest.mark.skipif(shutil.which("aws") is None, reason="the AWS CLI is not installed")
+# The AWS CLI installed by the test extra sits beside this interpreter (the venv's bin/).
+AWS = shutil.which("aws", path=os.path.dirname(sys.executable)) or shutil.which("aws")
+
+
+@pytest.mark.skipif(AWS is None, reason="the AWS CLI is not installed")
 def test_aws_cli(server):
     env = dict(os.environ, AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x",
                AWS_DEFAULT_REGION="us-east-1", AWS_DISABLE_HOST_PREFIX_INJECTION="true",
                AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
 
     def aws(*args):
-        out = subprocess.run(["aws", "--endpoint-url", server.url, "stepfunctions", *args],
+        out = subprocess.run([AWS, "--endpoint-url", server.url, "stepfunctions", *args],
                              check=False, env=env, capture_output=True, text=True,
                              timeout=30)
         return out.returncode, out.stdout, out.stderr
