@@ -395,17 +395,13 @@ class AsyncClient:
                                          kwargs.get("name"), kwargs.get("input"))
         outcome = self.runtime.run(machine, execution)
         if not isinstance(outcome, Outcome):
-            task = asyncio.get_running_loop().create_task(outcome)
-            self.runtime._background.add(task)
-            task.add_done_callback(self.runtime._background.discard)
+            self.runtime.track(asyncio.get_running_loop().create_task(outcome))
         return {"executionArn": execution.execution_arn,
                 "startDate": _date(execution.start_time), "ResponseMetadata": _metadata()}
 
     async def close(self) -> None:
         """Wait for executions started on this loop."""
-        loop = asyncio.get_running_loop()
-        while mine := [t for t in self.runtime._background if t.get_loop() is loop]:
-            await asyncio.gather(*mine, return_exceptions=True)
+        await self.runtime.drain()
 
 
 def aclient(

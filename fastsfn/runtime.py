@@ -177,11 +177,20 @@ class Runtime:
         def start() -> None:
             result = self.run(machine, execution)
             if not isinstance(result, Outcome):
-                task = loop.create_task(result)
-                self._background.add(task)
-                task.add_done_callback(self._background.discard)
+                self.track(loop.create_task(result))
 
         loop.call_soon_threadsafe(start)
+
+    def track(self, task: asyncio.Task) -> None:
+        """Keep a background execution's task until it is done (see `drain`)."""
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def drain(self) -> None:
+        """Wait for the background executions running on the current loop."""
+        loop = asyncio.get_running_loop()
+        while mine := [t for t in self._background if t.get_loop() is loop]:
+            await asyncio.gather(*mine, return_exceptions=True)
 
     def loop(self) -> asyncio.AbstractEventLoop:
         """The runtime's own event loop (uvloop), in a daemon thread, started on first use."""
@@ -202,11 +211,7 @@ class Runtime:
         if loop is None:
             return
 
-        async def drain() -> None:
-            while self._background:
-                await asyncio.gather(*list(self._background), return_exceptions=True)
-
-        asyncio.run_coroutine_threadsafe(drain(), loop).result()
+        asyncio.run_coroutine_threadsafe(self.drain(), loop).result()
         loop.call_soon_threadsafe(loop.stop)
         self._loop = None
 

@@ -33,13 +33,7 @@ def bind(host: str, port: int, reuse_port: bool = False) -> socket.socket:
 
 async def _drain(app: web.Application) -> None:
     """Wait for StartExecution executions that run on this loop."""
-    runtime = app[CLIENT_KEY].runtime
-    loop = asyncio.get_running_loop()
-    while True:
-        mine = [t for t in list(runtime._background) if t.get_loop() is loop]
-        if not mine:
-            return
-        await asyncio.gather(*mine, return_exceptions=True)
+    await app[CLIENT_KEY].runtime.drain()
 
 
 async def serve(client: Any, host: str = "127.0.0.1", port: int = 0, *,
