@@ -12,17 +12,7 @@ import pytest
 
 from fastsfn.compiler.choice import compile_condition
 from fastsfn.errors import StatesRuntime
-
-
-class Ctx:
-    """What a predicate needs of a Frame: the context object and variables."""
-
-    def __init__(self, context=None, variables=None):
-        self._context = context or {}
-        self.variables = variables or {}
-
-    def context_object(self):
-        return self._context
+from tests.spec.fakes import Ctx
 
 
 def check(rule, data, ctx=None):

@@ -20,15 +20,7 @@ from fastsfn.intrinsics import (
     parse_intrinsic,
 )
 from fastsfn.intrinsics import functions as F
-
-
-class Ctx:
-    def __init__(self, context=None, variables=None):
-        self._context = context or {}
-        self.variables = variables or {}
-
-    def context_object(self):
-        return self._context
+from tests.spec.fakes import Ctx
 
 
 def ev(text, data=None, ctx=None):

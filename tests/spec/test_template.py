@@ -8,7 +8,7 @@ import pytest
 
 from fastsfn.errors import PathSyntaxError, StatesRuntime
 from fastsfn.paths.template import compile_template, template_paths
-from tests.spec.test_intrinsics import Ctx
+from tests.spec.fakes import Ctx
 
 
 def apply(template, data=None, ctx=None):
