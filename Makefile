@@ -1,4 +1,4 @@
-# Quickstart: `make run` (build, then run the bundled IoT example) and `make test`.
+# Quickstart: `make run` (build, then serve the bundled examples on :8083) and `make test`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -17,7 +17,7 @@ build: $(STAMP)
 	$(BIN)/python setup.py -q build_ext --inplace
 
 run: build
-	$(BIN)/fastsfn execute examples/iot_ingest.asl.json --input-file examples/iot_reading.json --handlers examples.iot_handlers:handlers
+	$(BIN)/fastsfn serve --definitions examples --handlers examples.handlers:handlers
 
 test: build
 	$(BIN)/python -m pytest -q

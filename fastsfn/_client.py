@@ -10,6 +10,7 @@ import asyncio
 import math
 import re
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Mapping
 
 from botocore.exceptions import ClientError, ParamValidationError
@@ -17,6 +18,7 @@ from botocore.exceptions import ClientError, ParamValidationError
 from fastsfn._core import now
 from fastsfn.asl.validate import validate_definition
 from fastsfn.errors import DefinitionError
+from fastsfn.express_logs import check_logging_configuration
 from fastsfn.ids import new_uuid
 from fastsfn.jsontext import DecodeError, exceeds_payload_limit, loads
 from fastsfn.runtime import Outcome, Runtime, StateMachine, output_text
@@ -35,6 +37,10 @@ _FORBIDDEN_NAME = re.compile(
     "[\\s<>{}\\[\\]?*\"#%\\\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f\ufffe\uffff\ud800-\udfff]")
 _ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:role/.+$")
 _SM_ARN = re.compile(r"^arn:aws[\w-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^:]+$")
+_TAGGABLE_ARN = re.compile(r"^arn:aws[\w-]*:states:[a-z0-9-]+:\d{12}:(stateMachine|activity):.+$")
+_EXECUTION_ARN = re.compile(
+    r"^arn:aws[\w-]*:states:[a-z0-9-]+:\d{12}:(execution|express):[^:]+:[^:]+(:[^:]+)?$")
+MAX_TAGS = 50  # per resource
 _EPOCH = datetime.fromtimestamp(0, timezone.utc)
 
 
@@ -47,10 +53,10 @@ class Exceptions:
         for code in ERROR_CODES:
             setattr(self, code, type(code, (ClientError,), {}))
 
-    def raise_(self, code: str, message: str, operation: str) -> None:
+    def raise_(self, code: str, message: str, operation: str, **members: Any) -> None:
         cls = getattr(self, code)
         raise cls({"Error": {"Code": code, "Message": message},
-                   "ResponseMetadata": {"HTTPStatusCode": 400}}, operation)
+                   "ResponseMetadata": {"HTTPStatusCode": 400}, **members}, operation)
 
 
 def _date(epoch: float) -> datetime:
@@ -79,21 +85,27 @@ class Client:
         account_id: str = "123456789012",
         sleep_scale: float = 1.0,
         runtime: Runtime | None = None,
+        data_dir: str | Path | None = None,
+        log_sink: str | None = None,
+        log_spool: str | None = None,
     ) -> None:
-        self.runtime = runtime or Runtime(handlers, region_name, account_id, sleep_scale)
+        self.runtime = runtime or Runtime(handlers, region_name, account_id, sleep_scale,
+                                          data_dir=data_dir, log_sink=log_sink,
+                                          log_spool=log_spool)
         self.exceptions = Exceptions()
         self.meta = type("Meta", (), {"region_name": region_name})()
 
     # -- helpers --------------------------------------------------------------------------
 
-    def _fail(self, code: str, message: str, operation: str) -> None:
-        self.exceptions.raise_(code, message, operation)
+    def _fail(self, code: str, message: str, operation: str, **members: Any) -> None:
+        self.exceptions.raise_(code, message, operation, **members)
 
     def _check_name(self, name: str, operation: str) -> None:
         if not 1 <= len(name) <= 80 or _FORBIDDEN_NAME.search(name):
             self._fail("InvalidName", f"Invalid Name: '{name}'", operation)
 
     def _machine(self, arn: str, operation: str) -> StateMachine:
+        self.runtime.refresh()
         machine = self.runtime.machines.get(arn)
         if machine is not None:
             return machine
@@ -102,6 +114,16 @@ class Client:
         self._fail("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'",
                    operation)
         raise AssertionError  # unreachable: _fail raises
+
+    def _logging_configuration(self, config: dict | None, operation: str) -> dict:
+        """The configuration as DescribeStateMachine shows it (AWS's defaults filled in)."""
+        problem = check_logging_configuration(config)
+        if problem is not None:
+            self._fail("InvalidLoggingConfiguration", problem, operation)
+        out = {"level": "OFF", "includeExecutionData": False}
+        if config:
+            out.update(config)
+        return out
 
     def _compile(self, definition: str, type: str, operation: str) -> None:
         try:
@@ -130,9 +152,11 @@ class Client:
                        "[STANDARD, EXPRESS]", op)
         if not _ROLE_ARN.match(roleArn):
             self._fail("InvalidArn", f"Invalid Arn: '{roleArn}'", op)
-        logging = _logging_configuration(loggingConfiguration)
+        logging = self._logging_configuration(loggingConfiguration, op)
         tracing = tracingConfiguration or {"enabled": False}
         arn = self.runtime.state_machine_arn(name)
+        tag_list = self._tag_list(tags or [], [], arn, op)
+        self.runtime.refresh()
         existing = self.runtime.machines.get(arn)
         if existing is not None:
             if (existing.definition, existing.type, existing.logging_configuration,
@@ -143,7 +167,7 @@ class Client:
         try:
             machine = self.runtime.register(
                 name, definition, roleArn, type, logging_configuration=logging,
-                tracing_configuration=tracing, tags=list(tags or []))
+                tracing_configuration=tracing, tags=tag_list)
         except DefinitionError as e:
             self._fail("InvalidDefinition", str(e), op)
         return {"stateMachineArn": machine.arn, "creationDate": _date(machine.creation_date),
@@ -159,6 +183,32 @@ class Client:
             "stateMachineArn": m.arn, "name": m.name, "status": "ACTIVE",
             "definition": m.definition, "roleArn": m.role_arn, "type": m.type,
             "creationDate": _date(m.creation_date),
+            "loggingConfiguration": m.logging_configuration,
+            "tracingConfiguration": m.tracing_configuration,
+        }
+        if m.revision_id is not None:
+            out["revisionId"] = m.revision_id
+        out["ResponseMetadata"] = _metadata()
+        return out
+
+    def describe_state_machine_for_execution(self, *, executionArn: str | None = None,
+                                             includedData: str | None = None) -> dict:
+        """DescribeStateMachineForExecution: STANDARD executions started by this process."""
+        op = "DescribeStateMachineForExecution"
+        _require(op, executionArn=executionArn)
+        match = _EXECUTION_ARN.match(executionArn) if isinstance(executionArn, str) else None
+        if match is None:
+            self._fail("InvalidArn", f"Invalid Arn: '{executionArn}'", op)
+        elif match.group(1) == "express":  # as DescribeExecution answers on AWS
+            self._fail("InvalidArn", "Invalid Arn: 'Resource type not valid in this context: "
+                       "express'", op)
+        m = self.runtime.executions.get(executionArn)  # type: ignore[arg-type]
+        if m is None:
+            self._fail("ExecutionDoesNotExist", f"Execution Does Not Exist: '{executionArn}'", op)
+        assert m is not None
+        out = {
+            "stateMachineArn": m.arn, "name": m.name, "definition": m.definition,
+            "roleArn": m.role_arn, "updateDate": _date(m.update_date or m.creation_date),
             "loggingConfiguration": m.logging_configuration,
             "tracingConfiguration": m.tracing_configuration,
         }
@@ -184,19 +234,17 @@ class Client:
                        "TracingConfiguration must be specified", op)
         if roleArn is not None and not _ROLE_ARN.match(roleArn):
             self._fail("InvalidArn", f"Invalid Arn: '{roleArn}'", op)
-        logging = (_logging_configuration(loggingConfiguration)
+        logging = (self._logging_configuration(loggingConfiguration, op)
                    if loggingConfiguration is not None else m.logging_configuration)
         try:
             updated = self.runtime.register(
                 m.name, definition if definition is not None else m.definition,
                 roleArn or m.role_arn, m.type, logging_configuration=logging,
                 tracing_configuration=tracingConfiguration or m.tracing_configuration,
-                tags=m.tags)
+                tags=m.tags, creation_date=m.creation_date, update_date=now(),
+                revision_id=new_uuid())
         except DefinitionError as e:
             self._fail("InvalidDefinition", str(e), op)
-        updated.creation_date = m.creation_date
-        updated.update_date = now()
-        updated.revision_id = new_uuid()
         return {"updateDate": _date(updated.update_date), "revisionId": updated.revision_id,
                 "ResponseMetadata": _metadata()}
 
@@ -206,12 +254,13 @@ class Client:
         _require(op, stateMachineArn=stateMachineArn)
         if not isinstance(stateMachineArn, str) or not _SM_ARN.match(stateMachineArn):
             self._fail("InvalidArn", f"Invalid Arn: '{stateMachineArn}'", op)
-        self.runtime.machines.pop(stateMachineArn, None)  # type: ignore[arg-type]
+        self.runtime.unregister(stateMachineArn)  # type: ignore[arg-type]
         return {"ResponseMetadata": _metadata()}
 
     def list_state_machines(self, *, maxResults: int = 0, nextToken: str | None = None) -> dict:
         """ListStateMachines, paged by `maxResults`/`nextToken`."""
         op = "ListStateMachines"
+        self.runtime.refresh()
         machines = sorted(self.runtime.machines.values(), key=lambda m: m.name)
         start = 0
         if nextToken is not None:
@@ -243,11 +292,75 @@ class Client:
         return {"result": result, "diagnostics": [d.to_dict() for d in found[:limit]],
                 "truncated": len(found) > limit, "ResponseMetadata": _metadata()}
 
+    # -- tags -----------------------------------------------------------------------------
+
+    def _tagged(self, arn: str, operation: str) -> StateMachine:
+        self.runtime.refresh()
+        machine = self.runtime.machines.get(arn)
+        if machine is not None:
+            return machine
+        if not isinstance(arn, str) or not _TAGGABLE_ARN.match(arn):
+            self._fail("InvalidArn", f"Invalid Arn: '{arn}'", operation)
+        self._fail("ResourceNotFound", f"Resource not found: '{arn}'", operation,
+                   resourceName=arn)
+        raise AssertionError  # unreachable: _fail raises
+
+    def _tag_list(self, tags: list, current: list, arn: str, operation: str) -> list:
+        """`current` with `tags` added (a known key gets the new value), checked as AWS does."""
+        errors = []
+        for i, tag in enumerate(tags, 1):
+            key, value = tag.get("key"), tag.get("value", "")
+            if key is None:
+                errors.append(f"Value null at 'tags.{i}.member.key' failed to satisfy "
+                              "constraint: Member must not be null")
+            elif not 1 <= len(key) <= 128:
+                errors.append(_length_error(key, f"tags.{i}.member.key", 1, 128))
+            if not len(value) <= 256:
+                errors.append(_length_error(value, f"tags.{i}.member.value", 0, 256))
+        if errors:
+            self._fail("ValidationException", _validation_errors(errors), operation)
+        merged = {t["key"]: t["value"] for t in current}
+        merged.update((t["key"], t.get("value", "")) for t in tags)
+        if len(merged) > MAX_TAGS:
+            self._fail("TooManyTags", f"Too many tags: a resource has at most {MAX_TAGS} "
+                       f"tags: '{arn}'", operation, resourceName=arn)
+        return [{"key": k, "value": v} for k, v in merged.items()]
+
+    def tag_resource(self, *, resourceArn: str | None = None,
+                     tags: list | None = None) -> dict:
+        """TagResource: adds tags, replacing the value of a key already there."""
+        op = "TagResource"
+        _require(op, resourceArn=resourceArn, tags=tags)
+        machine = self._tagged(resourceArn, op)  # type: ignore[arg-type]
+        machine.tags = self._tag_list(tags, machine.tags, machine.arn, op)  # type: ignore[arg-type]
+        self.runtime.save(machine)
+        return {"ResponseMetadata": _metadata()}
+
+    def untag_resource(self, *, resourceArn: str | None = None,
+                       tagKeys: list | None = None) -> dict:
+        """UntagResource: removes the tags with these keys (unknown keys are ignored)."""
+        op = "UntagResource"
+        _require(op, resourceArn=resourceArn, tagKeys=tagKeys)
+        machine = self._tagged(resourceArn, op)  # type: ignore[arg-type]
+        drop = set(tagKeys)  # type: ignore[arg-type]
+        machine.tags = [t for t in machine.tags if t["key"] not in drop]
+        self.runtime.save(machine)
+        return {"ResponseMetadata": _metadata()}
+
+    def list_tags_for_resource(self, *, resourceArn: str | None = None) -> dict:
+        """ListTagsForResource."""
+        op = "ListTagsForResource"
+        _require(op, resourceArn=resourceArn)
+        machine = self._tagged(resourceArn, op)  # type: ignore[arg-type]
+        return {"tags": [dict(t) for t in machine.tags], "ResponseMetadata": _metadata()}
+
     # -- executions -----------------------------------------------------------------------
 
     def _start(self, op: str, stateMachineArn: str | None, name: str | None,
                input: str | None) -> tuple[StateMachine, Any]:
         machine = self.runtime.machines.get(stateMachineArn)  # type: ignore[arg-type]
+        if machine is None or self.runtime.store is not None:
+            machine = self.runtime.lookup(stateMachineArn)  # type: ignore[arg-type]
         if machine is None:
             _require(op, stateMachineArn=stateMachineArn)
             machine = self._machine(stateMachineArn, op)  # type: ignore[arg-type]
@@ -263,7 +376,10 @@ class Client:
         except (DecodeError, TypeError) as e:
             self._fail("InvalidExecutionInput",
                        f"Invalid State Machine Execution Input: '{e}'", op)
-        return machine, self.runtime.new_execution(machine, name, value)
+        execution = self.runtime.new_execution(machine, name, value)
+        if execution.log_level:
+            execution.input_text = text   # logged as sent
+        return machine, execution
 
     def start_sync_execution(
         self, *, stateMachineArn: str | None = None, name: str | None = None,
@@ -285,6 +401,7 @@ class Client:
     ) -> dict:
         """StartExecution: returns at once; the execution runs on the runtime's loop."""
         machine, execution = self._start("StartExecution", stateMachineArn, name, input)
+        self.runtime.remember(machine, execution)
         self.runtime.run_in_background(machine, execution)
         return {"executionArn": execution.execution_arn,
                 "startDate": _date(execution.start_time), "ResponseMetadata": _metadata()}
@@ -300,23 +417,38 @@ class Client:
         self.close()
 
 
-def _logging_configuration(config: dict | None) -> dict:
-    out = {"level": "OFF", "includeExecutionData": False}
-    if config:
-        out.update(config)
-    return out
+def _length_error(value: str, path: str, low: int, high: int) -> str:
+    bound = (f"greater than or equal to {low}" if len(value) < low
+             else f"less than or equal to {high}")
+    return (f"Value '{value}' at '{path}' failed to satisfy constraint: Member must have "
+            f"length {bound}")
+
+
+def _validation_errors(errors: list[str]) -> str:
+    count = len(errors)
+    return (f"{count} validation error{'s' if count > 1 else ''} detected: "
+            + "; ".join(errors))
+
+
+
+
+def _wire_date(epoch: float) -> float:
+    return round(epoch, 3)   # epoch seconds with milliseconds, as AWS sends dates
 
 
 def sync_response(machine: StateMachine, execution: Any, outcome: Outcome,
-                  input_text: str | None, trace_header: str | None) -> dict:
-    """StartSyncExecution's response for a finished execution."""
+                  input_text: str | None, trace_header: str | None,
+                  wire: bool = False) -> dict:
+    """StartSyncExecution's response for a finished execution: as boto3 returns it, or
+    (`wire`) as the HTTP body holds it (dates as epoch seconds, no ResponseMetadata)."""
     stop = now()
+    date = _wire_date if wire else _date
     out: dict[str, Any] = {
         "executionArn": execution.execution_arn,
         "stateMachineArn": machine.arn,
         "name": execution.name,
-        "startDate": _date(execution.start_time),
-        "stopDate": _date(stop),
+        "startDate": date(execution.start_time),
+        "stopDate": date(stop),
     }
     if outcome.status == "SUCCEEDED":
         text = output_text(outcome)
@@ -337,7 +469,8 @@ def sync_response(machine: StateMachine, execution: Any, outcome: Outcome,
         out["traceHeader"] = trace_header
     billed_ms = max(100, math.ceil((stop - execution.start_time) * 10) * 100)  # 100 ms steps
     out["billingDetails"] = {"billedMemoryUsedInMB": 64, "billedDurationInMilliseconds": billed_ms}
-    out["ResponseMetadata"] = _metadata()
+    if not wire:
+        out["ResponseMetadata"] = _metadata()
     return out
 
 
@@ -346,21 +479,35 @@ def client(
     region_name: str = "us-east-1",
     account_id: str = "123456789012",
     sleep_scale: float = 1.0,
+    data_dir: str | Path | None = None,
+    log_sink: str | None = None,
+    log_spool: str | None = None,
 ) -> Client:
     """An in-process client with boto3's `stepfunctions` surface.
 
     `handlers` maps a Lambda function name or ARN, or any Task Resource (globs allowed), to
     a callable `(event, context)`, sync or async. `sleep_scale` multiplies every real wait
-    (Wait states, retry back-off); 0 makes them instant, for tests.
+    (Wait states, retry back-off); 0 makes them instant, for tests. `data_dir` keeps the
+    state machines and their tags in a SQLite file there, shared by every process using it.
+    `log_sink` is where executions of machines with a `loggingConfiguration` log:
+    `dir:PATH` (default `dir:./fastsfn-logs`), `stdout`, `cloudwatch` or `cloudwatch:URL`;
+    records the sink cannot take yet wait in `log_spool` (default: `PATH/.spool` for a
+    `dir:` sink, else `./fastsfn-logs-spool`). `close()` ships everything.
     """
-    return Client(handlers, region_name, account_id, sleep_scale)
+    return Client(handlers, region_name, account_id, sleep_scale, data_dir=data_dir,
+                  log_sink=log_sink, log_spool=log_spool)
 
 
 class AsyncClient:
-    """The same surface as coroutines, for asyncio programs (`fastsfn.aclient`)."""
+    """The same surface as coroutines, for asyncio programs (`fastsfn.aclient`).
 
-    def __init__(self, sync: Client) -> None:
+    With `wire`, executions' responses are shaped as the HTTP body holds them (the server's
+    use): dates as epoch seconds, no ResponseMetadata.
+    """
+
+    def __init__(self, sync: Client, wire: bool = False) -> None:
         self._sync = sync
+        self.wire = wire
         self.exceptions = sync.exceptions
         self.runtime = sync.runtime
 
@@ -386,22 +533,27 @@ class AsyncClient:
         if not isinstance(outcome, Outcome):
             outcome = await outcome
         return sync_response(machine, execution, outcome, kwargs.get("input"),
-                             kwargs.get("traceHeader"))
+                             kwargs.get("traceHeader"), self.wire)
 
     async def start_execution(self, **kwargs: Any) -> dict:
         """StartExecution; the execution runs as a task on the caller's loop."""
         sync = self._sync
         machine, execution = sync._start("StartExecution", kwargs.get("stateMachineArn"),
                                          kwargs.get("name"), kwargs.get("input"))
+        self.runtime.remember(machine, execution)
         outcome = self.runtime.run(machine, execution)
         if not isinstance(outcome, Outcome):
             self.runtime.track(asyncio.get_running_loop().create_task(outcome))
+        if self.wire:
+            return {"executionArn": execution.execution_arn,
+                    "startDate": _wire_date(execution.start_time)}
         return {"executionArn": execution.execution_arn,
                 "startDate": _date(execution.start_time), "ResponseMetadata": _metadata()}
 
     async def close(self) -> None:
-        """Wait for executions started on this loop."""
+        """Wait for executions started on this loop, then for their logs to be shipped."""
         await self.runtime.drain()
+        await asyncio.get_running_loop().run_in_executor(None, self.runtime.logs.flush)
 
 
 def aclient(
@@ -409,6 +561,10 @@ def aclient(
     region_name: str = "us-east-1",
     account_id: str = "123456789012",
     sleep_scale: float = 1.0,
+    data_dir: str | Path | None = None,
+    log_sink: str | None = None,
+    log_spool: str | None = None,
 ) -> AsyncClient:
     """An asyncio client: `await client.start_sync_execution(...)` and friends."""
-    return AsyncClient(Client(handlers, region_name, account_id, sleep_scale))
+    return AsyncClient(Client(handlers, region_name, account_id, sleep_scale,
+                              data_dir=data_dir, log_sink=log_sink, log_spool=log_spool))

@@ -17,7 +17,7 @@ from posix.time cimport clock_gettime, timespec, CLOCK_REALTIME, CLOCK_MONOTONIC
 
 from fastsfn.errors import StatesError, StatesRuntime, PathNotFound, data_limit_exceeded
 from fastsfn.ids import new_uuid
-from fastsfn.jsontext import MAX_PAYLOAD, dumpb
+from fastsfn.jsontext import MAX_PAYLOAD, dumpb, dumps, encoder
 from fastsfn.timestamps import format_timestamp
 
 # State kinds, one per ASL `Type`.
@@ -45,6 +45,22 @@ cdef enum Pending:
     P_RETRY = 3    # a retry back-off; then run the current state again
 
 DEF CHECK_EVERY = 4096
+
+# Execution log levels (loggingConfiguration.level): an event is logged when the
+# execution's level is at least the event's.
+cpdef enum LogLevel:
+    LOG_OFF = 0
+    LOG_FATAL = 1    # ExecutionFailed, ExecutionTimedOut, ExecutionAborted
+    LOG_ERROR = 2    # + FailStateEntered, TaskFailed, MapIterationFailed, ...
+    LOG_ALL = 3      # every event
+
+# History event names of each state kind: "<Kind>StateEntered", "<Kind>StateExited".
+cdef tuple _KIND_NAMES = ("Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
+cdef tuple _ENTERED = tuple(k + "StateEntered" for k in _KIND_NAMES)
+cdef tuple _EXITED = tuple(k + "StateExited" for k in _KIND_NAMES)
+
+# A logged payload whose escaped text is longer than this is truncated (AWS: 248 KB).
+DEF LOG_PAYLOAD_LIMIT = 253952
 
 cdef tuple _PLAIN = (dict, list, str, int, float, bool, type(None))
 
@@ -155,6 +171,8 @@ cdef class State:
     cdef public double heartbeat_seconds  # 0: none; handlers send no heartbeats
     cdef public object heartbeat_seconds_path
     cdef public str limit_name          # how DataLimitExceeded names this state/task
+    cdef public str log_resource        # '"resourceType":..,"resource":..' of Task events
+    cdef public bint lambda_function    # a bare Lambda ARN: LambdaFunction* events
     # Choice
     cdef public tuple choices           # ((predicate(data, frame), next_index), ...)
     cdef public int default_index       # -1: none
@@ -181,10 +199,12 @@ cdef class State:
     cdef public object tolerated_failure_percentage
     cdef public object tolerated_failure_percentage_path
     cdef public tuple entry_error       # (error, cause) raised whenever the state is entered
+    cdef readonly str log_name          # the name as JSON text, for log records
 
     def __init__(self, int kind, str name):
         self.kind = kind
         self.name = name
+        self.log_name = dumps(name)
         self.next_index = -1
         self.result_path_mode = RESULT_REPLACES
         self.retriers = ()
@@ -233,6 +253,17 @@ cdef class Execution:
     cdef object _start_text
     cdef dict _context_execution
     cdef dict _context_machine
+    # Logging (loggingConfiguration): records are made only at or above `log_level`.
+    cdef public int log_level
+    cdef public bint log_data         # includeExecutionData
+    cdef public list log              # [(timestamp_ms, message)] made so far
+    cdef public str input_text        # the input as the caller sent it, when known
+    cdef str _log_tail                # '"execution_arn":..,"redrive_count":"0"}'
+    cdef str _region
+    cdef long long _ms
+    cdef str _ms_text
+    cdef object _payload_value        # the last payload escaped, kept for the next event
+    cdef str _payload_json
 
     def __init__(self, str name, str state_machine_arn,
                  str state_machine_name, str role_arn, object input, double start_time,
@@ -279,6 +310,75 @@ cdef class Execution:
             self._start_text = format_timestamp(self.start_time)
         return self._start_text
 
+    # -- log records (AWS's Express log format) --------------------------------------------
+
+    cdef void record(self, str type, long id, long previous, str details) except *:
+        """Add one log record: `details` is the details object as JSON text."""
+        cdef long long ms = <long long>(_now() * 1000)
+        if ms != self._ms:
+            self._ms = ms
+            self._ms_text = str(ms)
+        if self._log_tail is None:
+            self._log_tail = f',"execution_arn":{dumps(self.execution_arn)},"redrive_count":"0"}}'
+        if self.log is None:
+            self.log = []
+        self.log.append((ms, f'{{"id":"{id}","type":"{type}","details":{details},'
+                             f'"previous_event_id":"{previous}","event_timestamp":'
+                             f'"{self._ms_text}"{self._log_tail}'))
+
+    cdef str payload(self, str field, object value):
+        """',"input":"<escaped JSON>","inputDetails":{..}' when execution data is logged;
+        the same payload logged by consecutive events is escaped once."""
+        if not self.log_data:
+            return ""
+        if value is not self._payload_value or self._payload_json is None:
+            try:
+                text = (<bytes>_encode(value)).decode("utf-8")
+            except (TypeError, ValueError, RecursionError):
+                text = dumps(str(value))
+            self._payload_value = value
+            self._payload_json = _escaped(text)
+        return _member(field, self._payload_json)
+
+    cdef str region(self):
+        if self._region is None:
+            self._region = self.state_machine_arn.split(":")[3]
+        return self._region
+
+    cpdef void log_started(self) except *:
+        """ExecutionStarted (id 1), at level ALL."""
+        if self.log_level < LOG_ALL:
+            return
+        if self.input_text is not None and self.log_data:
+            data = _logged_text("input", self.input_text)
+        else:
+            data = self.payload("input", self.input)
+        self.record("ExecutionStarted", 1, 0,
+                    '{' + data[1:] + ',"roleArn":' + dumps(self.role_arn) + '}' if data
+                    else '{"roleArn":' + dumps(self.role_arn) + '}')
+
+    cpdef void log_ended(self, str status, object output, object output_text, object error,
+                         object cause) except *:
+        """ExecutionSucceeded (ALL), ExecutionFailed or ExecutionTimedOut (FATAL and up)."""
+        cdef long id
+        self.events += 1
+        id = self.events
+        if status == "SUCCEEDED":
+            if self.log_level < LOG_ALL:
+                return
+            data = ""
+            if self.log_data:
+                if output is self._payload_value and self._payload_json is not None:
+                    data = self.payload("output", output)[1:]   # escaped for the last state
+                else:
+                    data = _logged_text("output", output_text)[1:]
+            self.record("ExecutionSucceeded", id, id - 1, '{' + data + '}')
+            return
+        if self.log_level < LOG_FATAL:
+            return
+        self.record("ExecutionTimedOut" if status == "TIMED_OUT" else "ExecutionFailed",
+                    id, id - 1, _error_details(error, cause))
+
 
 @cython.final
 cdef class Frame:
@@ -292,6 +392,7 @@ cdef class Frame:
     cdef public dict variables
     cdef public object map_item      # (index, value) inside a Map iteration's ItemSelector
     cdef long entered_id
+    cdef public long last_event      # id of this frame's latest event (the next one's previous)
     cdef double entered_time
     cdef double state_started
     cdef dict _context                # the context object, while it stays valid
@@ -300,13 +401,15 @@ cdef class Frame:
     cdef int pending
     cdef object pending_output
 
-    def __init__(self, Execution execution, Program program, object data, dict variables=None):
+    def __init__(self, Execution execution, Program program, object data, dict variables=None,
+                 long previous=0):
         self.execution = execution
         self.program = program
         self.states = program.states
         self.data = data
         self.variables = variables if variables is not None else {}
         self.pending = P_NONE
+        self.last_event = previous
         self._enter(program.start)
 
     # -- the context object (`$$`), built only when a path reads it --------------------
@@ -356,6 +459,9 @@ cdef class Frame:
         self._context = None
         ex.events += 1
         self.entered_id = ex.events
+        if ex.log_level:
+            self._log_entered()
+        self.last_event = ex.events
         ex.transitions += 1
         if ex.transitions % CHECK_EVERY == 0 and ex.deadline and _monotonic() > ex.deadline:
             raise ExecutionTimedOut()
@@ -367,6 +473,9 @@ cdef class Frame:
     cdef inline void _exit(self, int next_index, object output) except *:
         cdef Execution ex = self.execution
         ex.events += 1
+        if ex.log_level >= LOG_ALL:
+            self._log_exited(output)
+        self.last_event = ex.events
         if ex.profile is not None:
             name = (<State>self.states[self.index]).name
             ex.profile[name] = ex.profile.get(name, 0.0) + _monotonic() - self.state_started
@@ -376,6 +485,19 @@ cdef class Frame:
             self.index = -1
             return
         self._enter(next_index)
+
+    cdef void _log_entered(self) except *:
+        cdef Execution ex = self.execution
+        cdef State st = <State>self.states[self.index]
+        if ex.log_level >= <int>(LOG_ERROR if st.kind == FAIL else LOG_ALL):
+            ex.record(_ENTERED[st.kind], ex.events, self.last_event,
+                      f'{{"name":{st.log_name}{ex.payload("input", self.data)}}}')
+
+    cdef void _log_exited(self, object output) except *:
+        cdef Execution ex = self.execution
+        cdef State st = <State>self.states[self.index]
+        ex.record(_EXITED[st.kind], ex.events, self.last_event,
+                  f'{{"name":{st.log_name}{ex.payload("output", output)}}}')
 
     cdef object _finish(self, State st, object result):
         """ResultSelector, ResultPath, OutputPath, then the transition."""
@@ -413,10 +535,13 @@ cdef class Frame:
                     if error is not None:
                         err = error
                         error = None
+                        if st.kind == TASK:
+                            self._task_ended(st, None, err)
                         raise err
                     result = value
                     value = None
                     if st.kind == TASK:
+                        self._task_ended(st, result, None)
                         _check_size(result, st.limit_name)
                     self._finish(st, result)
                 elif pending == P_WAIT:
@@ -489,23 +614,33 @@ cdef class Frame:
         cdef double heartbeat = st.heartbeat_seconds
         cdef double started
         cdef str timeout_error = "States.Timeout"
-        self.execution.events += 2   # TaskScheduled, TaskStarted
+        cdef Execution ex = self.execution
         if st.timeout_seconds_path is not None:
             timeout = _positive_seconds(st.timeout_seconds_path(eff, self), "TimeoutSecondsPath")
         if st.heartbeat_seconds_path is not None:
             heartbeat = _positive_seconds(st.heartbeat_seconds_path(eff, self),
                                           "HeartbeatSecondsPath")
+        ex.events += 2   # TaskScheduled, TaskStarted
+        if ex.log_level >= LOG_ALL:
+            self._log_task_started(st, task_input, timeout, heartbeat)
+        self.last_event = ex.events
         # A handler cannot send heartbeats: one still running after HeartbeatSeconds has
         # missed its first heartbeat.
         if heartbeat > 0 and (timeout == 0 or heartbeat < timeout):
             timeout = heartbeat
             timeout_error = "States.HeartbeatTimeout"
         started = _monotonic() if timeout > 0 else 0.0
-        result = st.invoke(task_input, self)
-        self.execution.events += 1   # TaskSucceeded / TaskFailed
+        try:
+            result = st.invoke(task_input, self)
+        except StatesError as e:
+            self._task_ended(st, None, e)
+            raise
         if type(result) in _PLAIN or not isawaitable(result):
             if timeout > 0 and _monotonic() - started > timeout:
-                raise StatesError(timeout_error, None)
+                e = StatesError(timeout_error, None)
+                self._task_ended(st, None, e)
+                raise e
+            self._task_ended(st, result, None)
             _check_size(result, st.limit_name)
             self._finish(st, result)
             return None
@@ -513,6 +648,54 @@ cdef class Frame:
         if timeout > 0:
             return _with_timeout(result, timeout, timeout_error)
         return result
+
+    cdef void _log_task_started(self, State st, object task_input, double timeout,
+                                double heartbeat) except *:
+        """TaskScheduled and TaskStarted (LambdaFunction* for a bare Lambda ARN)."""
+        cdef Execution ex = self.execution
+        cdef str limits = ""
+        if timeout > 0:
+            limits += ',"timeoutInSeconds":' + str(<long>timeout)
+        if heartbeat > 0:
+            limits += ',"heartbeatInSeconds":' + str(<long>heartbeat)
+        if st.lambda_function:
+            ex.record("LambdaFunctionScheduled", ex.events - 1, self.last_event,
+                      '{"resource":' + dumps(st.resource) + ex.payload("input", task_input)
+                      + limits + '}')
+            ex.record("LambdaFunctionStarted", ex.events, ex.events - 1, '{}')
+            return
+        params = ex.payload("parameters", task_input)
+        if params:
+            params = params[:params.rfind(',"parametersDetails"')]   # AWS logs no details
+        ex.record("TaskScheduled", ex.events - 1, self.last_event,
+                  '{' + st.log_resource + ',"region":"' + ex.region() + '"' + params + limits
+                  + '}')
+        ex.record("TaskStarted", ex.events, ex.events - 1, '{' + st.log_resource + '}')
+
+    cdef void _task_ended(self, State st, object result, object error) except *:
+        """TaskSucceeded (ALL), or TaskFailed / TaskTimedOut (ERROR and up)."""
+        cdef Execution ex = self.execution
+        ex.events += 1
+        if error is None:
+            if ex.log_level >= LOG_ALL:
+                if st.lambda_function:
+                    ex.record("LambdaFunctionSucceeded", ex.events, self.last_event,
+                              '{' + ex.payload("output", result)[1:] + '}')
+                else:
+                    ex.record("TaskSucceeded", ex.events, self.last_event,
+                              '{' + st.log_resource + ex.payload("output", result) + '}')
+        elif ex.log_level >= LOG_ERROR:
+            timed_out = error.error in ("States.Timeout", "States.HeartbeatTimeout")
+            details = _error_details(error.error, error.cause)
+            if st.lambda_function:
+                ex.record("LambdaFunctionTimedOut" if timed_out else "LambdaFunctionFailed",
+                          ex.events, self.last_event, details)
+            else:
+                ex.record("TaskTimedOut" if timed_out else "TaskFailed", ex.events,
+                          self.last_event,
+                          '{' + st.log_resource + (',' + details[1:] if len(details) > 2
+                                                   else '}'))
+        self.last_event = ex.events
 
     cdef object _fail_error(self, State st, object data):
         error = st.error
@@ -546,6 +729,9 @@ cdef class Frame:
         cdef object branch_input = eff if st.parameters is None else st.parameters(eff, self)
         cdef Execution ex = self.execution
         ex.events += 1   # ParallelStateStarted
+        if ex.log_level >= LOG_ALL:
+            ex.record("ParallelStateStarted", ex.events, self.last_event, '{}')
+        self.last_event = ex.events
         jobs = [(prog, branch_input) for prog in st.branches]
         return self._run_children(st, jobs, 0, None)
 
@@ -559,6 +745,10 @@ cdef class Frame:
         if st.max_concurrency_path is not None:
             limit = _max_concurrency(st.max_concurrency_path, eff, self)
         ex.events += 1   # MapStateStarted
+        if ex.log_level >= LOG_ALL:
+            ex.record("MapStateStarted", ex.events, self.last_event,
+                      '{"length":' + str(len(items)) + '}')
+        self.last_event = ex.events
         selector = st.item_selector
         jobs = []
         for i, item in enumerate(items):
@@ -585,26 +775,69 @@ cdef class Frame:
         while i < n:
             if limit > 0 and len(suspended) >= limit:
                 break
-            child = _start_child(self, jobs[i])
+            child = self._child(st, jobs[i], i)
             try:
                 aw = child.advance()
             except StatesError as e:
+                self._child_ended(st, child, i, True)
                 if tolerance is None:
                     _close_all(suspended)
-                failures = _tolerate(results, i, e, tolerance, failures)
+                failures = self._tolerate(st, results, i, e, tolerance, failures)
             else:
                 if aw is None:
-                    self.execution.events += 1   # iteration/branch succeeded
+                    self._child_ended(st, child, i, False)
                     results[i] = child.output
                 else:
                     suspended.append((i, child, aw))
             i += 1
         if not suspended:
-            self.execution.events += 1   # MapStateSucceeded / ParallelStateSucceeded
+            self._children_ended(st, False)
             self._finish(st, results)
             return None
         self.pending = P_RESULT
-        return _drive_children(self, results, suspended, jobs, i, limit, tolerance, failures)
+        return _drive_children(self, st, results, suspended, jobs, i, limit, tolerance,
+                               failures)
+
+    cdef Frame _child(self, State st, tuple job, int i):
+        """Start a branch, or a Map iteration (MapIterationStarted)."""
+        cdef Execution ex = self.execution
+        if st.kind == MAP:
+            ex.events += 1
+            if ex.log_level >= LOG_ALL:
+                ex.record("MapIterationStarted", ex.events, self.last_event,
+                          '{"name":' + st.log_name + ',"index":' + str(i) + '}')
+            return Frame(ex, <Program>job[0], job[1], self.variables, ex.events)
+        return Frame(ex, <Program>job[0], job[1], self.variables, self.last_event)
+
+    cdef void _child_ended(self, State st, Frame child, int i, bint failed) except *:
+        """MapIterationSucceeded (ALL) or MapIterationFailed (ERROR); branches log none."""
+        cdef Execution ex = self.execution
+        if st.kind != MAP:
+            return
+        ex.events += 1
+        if ex.log_level >= <int>(LOG_ERROR if failed else LOG_ALL):
+            ex.record("MapIterationFailed" if failed else "MapIterationSucceeded", ex.events,
+                      child.last_event, '{"name":' + st.log_name + ',"index":' + str(i) + '}')
+        child.last_event = ex.events
+
+    cdef void _children_ended(self, State st, bint failed) except *:
+        """MapStateSucceeded / ParallelStateSucceeded (ALL), or *Failed (ERROR)."""
+        cdef Execution ex = self.execution
+        ex.events += 1
+        if ex.log_level >= <int>(LOG_ERROR if failed else LOG_ALL):
+            ex.record(("MapState" if st.kind == MAP else "ParallelState")
+                      + ("Failed" if failed else "Succeeded"), ex.events, ex.events - 1, '{}')
+        self.last_event = ex.events
+
+    cdef int _tolerate(self, State st, list results, int i, object error, object allowed,
+                       int failures) except -1:
+        """A failed branch/iteration: recorded while failures stay tolerated, else the
+        state fails."""
+        try:
+            return _tolerate(results, i, error, allowed, failures)
+        except StatesError:
+            self._children_ended(st, True)
+            raise
 
     # -- errors: Retry, then Catch ---------------------------------------------------------
 
@@ -653,6 +886,44 @@ cdef class Frame:
                 self._exit(c.next_index, out)
                 return None
         raise err
+
+
+cdef object _encode = encoder.encode
+
+
+cdef str _escaped(str text):
+    """JSON text as a JSON string literal, cut to AWS's limit (then it ends in a NUL mark
+    that `_member` turns into `truncated: true`)."""
+    cdef str escaped = (<bytes>_encode(text)).decode("utf-8")
+    cdef Py_ssize_t keep = len(text)
+    if len(escaped) <= LOG_PAYLOAD_LIMIT:
+        return escaped
+    while len(escaped) > LOG_PAYLOAD_LIMIT:
+        keep = keep * 3 // 4
+        escaped = dumps(text[:keep])
+    return escaped + "\0"
+
+
+cdef str _member(str field, str escaped):
+    """',"<field>":"..","<field>Details":{"truncated":..}' from `_escaped`'s result."""
+    if escaped.endswith("\0"):
+        return (',"' + field + '":' + escaped[:len(escaped) - 1] + ',"' + field
+                + 'Details":{"truncated":true}')
+    return ',"' + field + '":' + escaped + ',"' + field + 'Details":{"truncated":false}'
+
+
+cdef str _logged_text(str field, str text):
+    return _member(field, _escaped(text))
+
+
+cdef str _error_details(object error, object cause):
+    """'{"error":..,"cause":..}' without the members that are null."""
+    parts = []
+    if error is not None:
+        parts.append('"error":' + dumps(error))
+    if cause is not None:
+        parts.append('"cause":' + dumps(cause))
+    return '{' + ",".join(parts) + '}'
 
 
 class ExecutionTimedOut(Exception):
@@ -829,12 +1100,7 @@ async def drive(Frame frame, object aw):
     return frame.output
 
 
-cdef Frame _start_child(Frame parent, tuple job):
-    parent.execution.events += 1   # MapIterationStarted (branches count the same)
-    return Frame(parent.execution, <Program>job[0], job[1], parent.variables)
-
-
-async def _drive_children(Frame parent, list results, list suspended, list jobs,
+async def _drive_children(Frame parent, State st, list results, list suspended, list jobs,
                           int started, int limit, object tolerance, int failures):
     """The async half of `_run_children`: drive suspended children concurrently, start the
     rest as slots free up, fail fast on the first error (unless tolerated)."""
@@ -842,32 +1108,37 @@ async def _drive_children(Frame parent, list results, list suspended, list jobs,
     cdef int n = len(jobs)
     tasks = {}
     for i, child, aw in suspended:
-        tasks[asyncio.ensure_future(drive(child, aw))] = i
+        tasks[asyncio.ensure_future(drive(child, aw))] = (i, child)
     try:
         while started < n or tasks:
             while started < n and (limit <= 0 or len(tasks) < limit):
-                child = _start_child(parent, jobs[started])
+                child = parent._child(st, jobs[started], started)
                 try:
                     aw = child.advance()
                 except StatesError as e:
-                    failures = _tolerate(results, started, e, tolerance, failures)
+                    parent._child_ended(st, child, started, True)
+                    failures = parent._tolerate(st, results, started, e, tolerance, failures)
                 else:
                     if aw is None:
+                        parent._child_ended(st, child, started, False)
                         results[started] = child.output
                     else:
-                        tasks[asyncio.ensure_future(drive(child, aw))] = started
+                        tasks[asyncio.ensure_future(drive(child, aw))] = (started, child)
                 started += 1
             if not tasks:
                 continue
             done, _ = await asyncio.wait(list(tasks), return_when=asyncio.FIRST_COMPLETED)
             for t in done:
-                i = tasks.pop(t)
+                i, child = tasks.pop(t)
                 try:
                     results[i] = t.result()
                 except StatesError as e:
-                    failures = _tolerate(results, i, e, tolerance, failures)
+                    parent._child_ended(st, child, i, True)
+                    failures = parent._tolerate(st, results, i, e, tolerance, failures)
+                else:
+                    parent._child_ended(st, child, i, False)
     finally:
         for t in tasks:
             t.cancel()
-    parent.execution.events += 1
+    parent._children_ended(st, False)
     return results

@@ -28,6 +28,13 @@ def _machine_name(path: Path) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name)[:80] or "machine"
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from fastsfn import client
 
@@ -99,18 +106,56 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def load_definitions(sfn: Any, directory: Path, role_arn: str) -> list[str]:
+    """Create or update an EXPRESS machine per `<name>.asl.json` in `directory`; the errors."""
+    errors = []
+    for path in sorted(directory.glob("*.asl.json")):
+        name = path.name[:-len(".asl.json")]
+        try:
+            definition = path.read_text()
+            try:
+                sfn.create_state_machine(name=name, definition=definition, roleArn=role_arn,
+                                         type="EXPRESS")
+            except sfn.exceptions.StateMachineAlreadyExists:
+                sfn.update_state_machine(stateMachineArn=sfn.runtime.state_machine_arn(name),
+                                         definition=definition)
+        except sfn.exceptions.ClientError as e:
+            error = e.response["Error"]
+            errors.append(f"{path}: {error['Code']}: {error['Message']}")
+        except (OSError, UnicodeDecodeError) as e:
+            errors.append(f"{path}: {e}")
+    return errors
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from fastsfn import client
     from fastsfn.resources import handlers_from_spec
-    from fastsfn.server import run_server
+    from fastsfn.server.workers import run_workers
 
     handlers = handlers_from_spec(args.handlers) if args.handlers else None
-    sfn = client(handlers=handlers, region_name=args.region, account_id=args.account_id)
-    try:
-        run_server(args.host, args.port, sfn, access_log=args.access_log)
-    finally:
-        sfn.close()
-    return 0
+    definitions = Path(args.definitions) if args.definitions else None
+    role_arn = f"arn:aws:iam::{args.account_id}:role/fastsfn"
+    if definitions is not None:
+        if not definitions.is_dir():
+            print(f"fastsfn serve: --definitions {definitions}: not a directory", file=sys.stderr)
+            return 2
+        with client(region_name=args.region, account_id=args.account_id) as check:
+            errors = load_definitions(check, definitions, role_arn)  # before any worker starts
+        for error in errors:
+            print(f"fastsfn serve: {error}", file=sys.stderr)
+        if errors:
+            return 1
+
+    def make_client() -> Any:  # called in each worker
+        sfn = client(handlers=handlers, region_name=args.region, account_id=args.account_id,
+                     data_dir=args.data_dir, log_sink=args.log_sink, log_spool=args.log_spool)
+        if definitions is not None:
+            load_definitions(sfn, definitions, role_arn)
+        return sfn
+
+    return run_workers(args.host, args.port, make_client, args.workers,
+                       access_log=args.access_log, max_inflight=args.max_inflight,
+                       grace_period=args.grace_period)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -154,6 +199,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region", default="us-east-1")
     p.add_argument("--account-id", default="123456789012")
     p.add_argument("--access-log", action="store_true")
+    p.add_argument("--data-dir", help="keep state machines and tags in a SQLite file here "
+                                      "(shared by workers, kept across restarts)")
+    p.add_argument("--definitions", help="create an EXPRESS state machine from each "
+                                         "<name>.asl.json in this directory at startup")
+    p.add_argument("--workers", type=_positive_int, default=1,
+                   help="processes serving the port (SO_REUSEPORT; default 1)")
+    p.add_argument("--max-inflight", type=_positive_int, default=10_000,
+                   help="executions in flight per worker before StartExecution and "
+                        "StartSyncExecution answer ThrottlingException (default 10000)")
+    p.add_argument("--grace-period", type=float, default=10.0,
+                   help="seconds in-flight requests and executions get after SIGTERM "
+                        "(default 10)")
+    p.add_argument("--log-sink", default="dir:./fastsfn-logs",
+                   help="where executions of machines with a loggingConfiguration log: "
+                        "dir:PATH (default dir:./fastsfn-logs), stdout, cloudwatch, "
+                        "cloudwatch:URL")
+    p.add_argument("--log-spool", help="where log records wait while the sink is down "
+                                       "(default: PATH/.spool for dir:, else "
+                                       "./fastsfn-logs-spool)")
     p.set_defaults(func=cmd_serve)
     return parser
 

@@ -5,18 +5,18 @@ from typing import Any
 
 import msgspec
 
-_encoder = msgspec.json.Encoder()
+encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder()
 
 
 def dumps(value: Any) -> str:
     """Compact JSON text of a payload value."""
-    return _encoder.encode(value).decode()
+    return encoder.encode(value).decode()
 
 
 def dumpb(value: Any) -> bytes:
     """Compact JSON bytes of a payload value."""
-    return _encoder.encode(value)
+    return encoder.encode(value)
 
 
 def loads(text: str | bytes) -> Any:

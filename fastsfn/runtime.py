@@ -7,19 +7,31 @@ suspends finishes on an event loop (the caller's, or the runtime's own backgroun
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
+import time
 from asyncio import events
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Mapping
 
 from fastsfn import _core, stepping
 from fastsfn.asl.validate import validate_definition
 from fastsfn.compiler.compile import compile_definition
 from fastsfn.errors import DefinitionError, StatesError
+from fastsfn.express_logs import ExecutionLogs, LogSettings, log_settings
 from fastsfn.jsontext import dumps, exceeds_payload_limit, loads
 from fastsfn.resources import Handler, Resources
+from fastsfn.store import Store
 
 EXPRESS_MAX_SECONDS = 300.0
+# AWS: executions started within a few seconds of UpdateStateMachine may use the previous
+# definition. With a store, a known machine is checked against it at most this often.
+REFRESH_SECONDS = 1.0
+# STANDARD execution ARNs remembered for DescribeStateMachineForExecution (oldest dropped).
+EXECUTIONS_KEPT = 10_000
+
+log = logging.getLogger("fastsfn.runtime")
 
 
 @dataclass
@@ -39,6 +51,10 @@ class StateMachine:
     tags: list = field(default_factory=list)
     update_date: float | None = None
     revision_id: str | None = None
+    log: LogSettings = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.log = log_settings(self.logging_configuration)
 
 
 @dataclass(slots=True)
@@ -49,6 +65,7 @@ class Outcome:
     output: Any = None
     error: str | None = None
     cause: str | None = None
+    text: str | None = None     # the output as JSON text, once made
 
 
 class Runtime:
@@ -61,8 +78,12 @@ class Runtime:
         account_id: str = "123456789012",
         sleep_scale: float = 1.0,
         max_seconds: float | None = None,
+        data_dir: str | Path | None = None,
+        log_sink: str | None = None,
+        log_spool: str | None = None,
     ) -> None:
         self.max_seconds = max_seconds
+        self.logs = ExecutionLogs(log_sink, region_name, log_spool)
         self.region = region_name
         self.account_id = account_id
         self.resources = Resources(handlers, region_name, account_id)
@@ -71,6 +92,10 @@ class Runtime:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_lock = threading.Lock()
         self._background: set[Any] = set()
+        self.executions: dict[str, StateMachine] = {}  # STANDARD execution ARN -> its machine
+        self.store = Store(data_dir) if data_dir is not None else None
+        self._fresh_until = 0.0
+        self.refresh()
 
     # -- definitions ----------------------------------------------------------------------
 
@@ -87,28 +112,82 @@ class Runtime:
 
     def register(self, name: str, definition: str, role_arn: str, type: str = "EXPRESS",
                  **extra: Any) -> StateMachine:
-        """Compile and register (or replace) a state machine."""
+        """Compile and register (or replace) a state machine, in the store too if there is one."""
+        machine = self._build(name, definition, role_arn, type, **extra)
+        if self.store is not None:
+            self.store.put(machine)
+        self.machines[machine.arn] = machine
+        return machine
+
+    def _build(self, name: str, definition: str, role_arn: str, type: str,
+               creation_date: float | None = None, **extra: Any) -> StateMachine:
         parsed, program = self.compile(definition, type)
         timeout = float(parsed.get("TimeoutSeconds", 0) or 0)
         if type == "EXPRESS":
             timeout = min(timeout, EXPRESS_MAX_SECONDS) if timeout else EXPRESS_MAX_SECONDS
         if self.max_seconds is not None:
             timeout = min(timeout, self.max_seconds) if timeout else self.max_seconds
-        machine = StateMachine(
+        return StateMachine(
             name=name, arn=self.state_machine_arn(name), definition=definition,
-            role_arn=role_arn, type=type, creation_date=_core.now(), program=program,
-            timeout_seconds=timeout, **extra,
+            role_arn=role_arn, type=type, program=program, timeout_seconds=timeout,
+            creation_date=_core.now() if creation_date is None else creation_date, **extra,
         )
-        self.machines[machine.arn] = machine
+
+    def save(self, machine: StateMachine) -> None:
+        """Write a registered machine changed in place (its tags) to the store."""
+        if self.store is not None:
+            self.store.put(machine)
+
+    def unregister(self, arn: str) -> None:
+        """Forget a state machine, in the store too."""
+        self.machines.pop(arn, None)
+        if self.store is not None:
+            self.store.delete(arn)
+
+    def lookup(self, arn: str) -> StateMachine | None:
+        """The machine `arn`; with a store, re-read on a miss and at most every REFRESH_SECONDS."""
+        machine = self.machines.get(arn)
+        if self.store is not None and (machine is None or time.monotonic() >= self._fresh_until):
+            self.refresh()
+            machine = self.machines.get(arn)
         return machine
+
+    def refresh(self) -> None:
+        """Take in the machines other processes (or an earlier run) wrote to the store."""
+        if self.store is None:
+            return
+        self._fresh_until = time.monotonic() + REFRESH_SECONDS
+        rows, deleted = self.store.changes()
+        for arn in deleted:
+            self.machines.pop(arn, None)
+        for row in rows:
+            arn = row.pop("arn")
+            if arn != self.state_machine_arn(row["name"]):
+                continue  # written by a server of another region or account
+            try:
+                self.machines[arn] = self._build(**row)
+            except DefinitionError as e:
+                log.warning("stored state machine %s no longer compiles: %s", arn, e)
 
     # -- executions -----------------------------------------------------------------------
 
     def new_execution(self, machine: StateMachine, name: str | None, input_value: Any) -> _core.Execution:
         """Identity and clock of a new execution (ARNs in AWS's Express/Standard forms)."""
-        return _core.Execution(name, machine.arn, machine.name, machine.role_arn,
-                               input_value, _core.now(), machine.timeout_seconds,
-                               self.sleep_scale, machine.type == "STANDARD")
+        execution = _core.Execution(name, machine.arn, machine.name, machine.role_arn,
+                                    input_value, _core.now(), machine.timeout_seconds,
+                                    self.sleep_scale, machine.type == "STANDARD")
+        if machine.log.level:
+            execution.log_level = machine.log.level
+            execution.log_data = machine.log.include_execution_data
+        return execution
+
+    def remember(self, machine: StateMachine, execution: _core.Execution) -> None:
+        """Keep a STANDARD execution's machine, for DescribeStateMachineForExecution."""
+        if machine.type != "STANDARD":
+            return
+        self.executions[execution.execution_arn] = machine
+        if len(self.executions) > EXECUTIONS_KEPT:
+            del self.executions[next(iter(self.executions))]
 
     def run(self, machine: StateMachine, execution: _core.Execution) -> Outcome | Any:
         """Run as a plain call; returns an Outcome, or a coroutine finishing it if it suspended."""
@@ -133,33 +212,37 @@ class Runtime:
         try:
             return stepping.run_blocking(self._drive(*started), execution.remaining())
         except asyncio.TimeoutError:
-            return _timed_out()
+            return self._ended(execution, _timed_out())
 
     def start(self, machine: StateMachine, execution: _core.Execution) -> Outcome | tuple:
         """The synchronous part: an Outcome, or (frame, awaitable) when it must suspend."""
+        if execution.log_level:
+            execution.log_started()
         frame = _core.Frame(execution, machine.program, execution.input)
         try:
             aw = frame.advance()
         except StatesError as e:
-            return Outcome("FAILED", error=e.error, cause=e.cause)
+            return self._ended(execution, Outcome("FAILED", error=e.error, cause=e.cause))
         except _core.ExecutionTimedOut:
-            return _timed_out()
+            return self._ended(execution, _timed_out())
         except Exception as e:  # an engine fault must still end as an execution status
-            return _internal_failure(e)
+            return self._ended(execution, _internal_failure(e))
         if aw is None:
-            return _succeeded(frame.output)
+            return self._ended(execution, _succeeded(frame.output))
         return frame, aw
 
     async def _drive(self, frame: Any, aw: Any) -> Outcome:
         try:
             output = await _core.drive(frame, aw)
         except StatesError as e:
-            return Outcome("FAILED", error=e.error, cause=e.cause)
+            outcome = Outcome("FAILED", error=e.error, cause=e.cause)
         except _core.ExecutionTimedOut:
-            return _timed_out()
+            outcome = _timed_out()
         except Exception as e:
-            return _internal_failure(e)
-        return _succeeded(output)
+            outcome = _internal_failure(e)
+        else:
+            outcome = _succeeded(output)
+        return self._ended(frame.execution, outcome)
 
     async def _with_deadline(self, coro: Any, execution: _core.Execution) -> Outcome:
         remaining = execution.remaining()
@@ -168,7 +251,26 @@ class Runtime:
         try:
             return await asyncio.wait_for(coro, max(remaining, 0))
         except asyncio.TimeoutError:
-            return _timed_out()
+            return self._ended(execution, _timed_out())
+
+    def _ended(self, execution: _core.Execution, outcome: Outcome) -> Outcome:
+        """An execution's last step: when it logs, its end event and shipping its records."""
+        if execution.log_level == 3 or (execution.log_level and outcome.status != "SUCCEEDED"):
+            machine = self.machines.get(execution.state_machine_arn)
+            group = machine.log.log_group_name if machine is not None else None
+            if group is not None:
+                text = None
+                if outcome.status == "SUCCEEDED" and execution.log_data:
+                    text = output_text(outcome)
+                    if type(text) is Outcome:   # an output AWS would refuse: the execution fails
+                        outcome.status, outcome.error, outcome.cause = (
+                            text.status, text.error, text.cause)
+                        outcome.output = text = None
+                    outcome.text = text
+                self.logs.ended(execution, execution.state_machine_name, group,
+                                outcome.status, outcome.output, text, outcome.error,
+                                outcome.cause)
+        return outcome
 
     def run_in_background(self, machine: StateMachine, execution: _core.Execution) -> None:
         """Start an execution that the caller does not wait for (StartExecution)."""
@@ -185,6 +287,10 @@ class Runtime:
         """Keep a background execution's task until it is done (see `drain`)."""
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+
+    def background_count(self) -> int:
+        """How many background executions are still running (the server's back-pressure)."""
+        return len(self._background)
 
     async def drain(self) -> None:
         """Wait for the background executions running on the current loop."""
@@ -206,14 +312,15 @@ class Runtime:
             return self._loop
 
     def close(self) -> None:
-        """Wait for background executions, then stop the loop."""
+        """Close the store; wait for background executions, stop the loop, ship the logs."""
+        if self.store is not None:
+            self.store.close()
         loop = self._loop
-        if loop is None:
-            return
-
-        asyncio.run_coroutine_threadsafe(self.drain(), loop).result()
-        loop.call_soon_threadsafe(loop.stop)
-        self._loop = None
+        if loop is not None:
+            asyncio.run_coroutine_threadsafe(self.drain(), loop).result()
+            loop.call_soon_threadsafe(loop.stop)
+            self._loop = None
+        self.logs.close()
 
 
 def _succeeded(output: Any) -> Outcome:
@@ -232,6 +339,8 @@ def _internal_failure(e: Exception) -> Outcome:
 
 def output_text(outcome: Outcome) -> Outcome | str:
     """The output as JSON text, or a DataLimitExceeded failure when it is too large."""
+    if outcome.text is not None:
+        return outcome.text
     try:
         text = dumps(outcome.output)
     except (TypeError, ValueError, RecursionError) as e:

@@ -12,7 +12,7 @@ from fastsfn._core import Catcher, Kind, Program, ResultPathMode, Retrier, State
 from fastsfn.asl.validate import is_placeholder
 from fastsfn.compiler.choice import compile_condition
 from fastsfn.errors import NotSupportedYet, data_limit_exceeded
-from fastsfn.jsontext import MAX_PAYLOAD, dumpb
+from fastsfn.jsontext import MAX_PAYLOAD, dumpb, dumps
 from fastsfn.intrinsics import compile_intrinsic, is_intrinsic
 from fastsfn.paths.jsonpath import compile_path, compile_reference_path
 from fastsfn.paths.template import compile_template
@@ -117,6 +117,8 @@ class _Compiler:
     def _task(self, st: State, body: dict, index: dict) -> None:
         st.resource = body["Resource"]
         st.invoke, st.limit_name = self.bind(body["Resource"], body)
+        st.lambda_function = _is_lambda_function(st.resource)
+        st.log_resource = _log_resource(st.resource)
         if "TimeoutSeconds" in body:
             st.timeout_seconds = body["TimeoutSeconds"]
         if "TimeoutSecondsPath" in body:
@@ -244,6 +246,24 @@ def _result_path(text: str | None) -> tuple[int, Callable | None]:
 
 def _path_or_intrinsic(text: str) -> Callable:
     return compile_intrinsic(text) if is_intrinsic(text) else compile_path(text)
+
+
+def _is_lambda_function(resource: str) -> bool:
+    """A bare Lambda function ARN (its events are LambdaFunction*, not Task*)."""
+    return resource.startswith("arn:aws:lambda:") and ":function:" in resource
+
+
+def _log_resource(resource: str) -> str:
+    """The `resourceType`/`resource` members of Task events, as JSON text:
+    `arn:aws:states:::lambda:invoke` -> lambda / invoke, `...:::aws-sdk:s3:getObject` ->
+    aws-sdk:s3 / getObject; a resource that is not a service integration ARN (a fastsfn
+    handler name) -> fastsfn / the resource."""
+    prefix, _, rest = resource.partition(":::")
+    if prefix.startswith("arn:") and ":" in rest:
+        kind, _, name = rest.rpartition(":")
+    else:
+        kind, name = "fastsfn", resource
+    return '"resourceType":' + dumps(kind) + ',"resource":' + dumps(name)
 
 
 def _retrier(row: dict) -> Retrier:

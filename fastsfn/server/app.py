@@ -7,11 +7,23 @@ from aiohttp import web
 
 from fastsfn._client import AsyncClient, Client
 from fastsfn.ids import new_uuid
-from fastsfn.server.protocol import CONTENT_TYPE, Operations, ProtocolError, decode, encode, invoke
+from fastsfn.server.protocol import (
+    CONTENT_TYPE,
+    Operation,
+    Operations,
+    ProtocolError,
+    decode,
+    encode,
+    invoke,
+    throttled,
+)
 
 # A definition may hold 1,048,576 characters; SDKs send non-ASCII ones as `\uXXXX` (6 bytes
 # each), so the largest valid request is a little over 6 MiB.
 MAX_BODY = 7 * 1024 * 1024
+# Executions in flight per server (StartSyncExecution requests being answered plus
+# StartExecution executions still running) past which a start answers ThrottlingException.
+MAX_INFLIGHT = 10_000
 
 log = logging.getLogger("fastsfn.server")
 
@@ -23,13 +35,36 @@ def _response(status: int, body: bytes, request_id: str) -> web.Response:
         "Content-Type": CONTENT_TYPE, "x-amzn-RequestId": request_id})
 
 
-def create_app(client: Client | AsyncClient, max_body: int = MAX_BODY) -> web.Application:
+async def _read(request: web.Request) -> bytes:
+    try:
+        return await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise ProtocolError(413, "RequestEntityTooLargeException",
+                            f"The request body exceeds {request.client_max_size} bytes") from None
+
+
+def create_app(client: Client | AsyncClient, max_body: int = MAX_BODY,
+               max_inflight: int = MAX_INFLIGHT) -> web.Application:
     """The JSON 1.0 endpoint over `client` (a `fastsfn.client()` or `fastsfn.aclient()`).
 
     Executions that suspend finish on the server's event loop (the async client's path).
+    Past `max_inflight` executions in flight, starting one answers `ThrottlingException`.
     """
-    aclient = client if isinstance(client, AsyncClient) else AsyncClient(client)
+    sync = client._sync if isinstance(client, AsyncClient) else client
+    aclient = AsyncClient(sync, wire=True)
     operations = Operations(aclient._sync)
+    background_count = aclient.runtime.background_count
+    answering = 0  # StartExecution / StartSyncExecution requests being answered
+
+    async def start(op: Operation, request: web.Request) -> dict:
+        nonlocal answering
+        if answering + background_count() >= max_inflight:
+            raise throttled()
+        answering += 1
+        try:
+            return await invoke(op, aclient, decode(op, await _read(request)))
+        finally:
+            answering -= 1
 
     async def handle(request: web.Request) -> web.Response:
         request_id = new_uuid()
@@ -38,12 +73,10 @@ def create_app(client: Client | AsyncClient, max_body: int = MAX_BODY) -> web.Ap
                 raise ProtocolError(400, "UnknownOperationException",
                                     f"fastsfn answers POST requests only, not {request.method}")
             op = operations.resolve(request.headers.get("X-Amz-Target"))
-            try:
-                body = await request.read()
-            except web.HTTPRequestEntityTooLarge:
-                raise ProtocolError(413, "RequestEntityTooLargeException",
-                                    f"The request body exceeds {max_body} bytes") from None
-            result = await invoke(op, aclient, decode(op, body))
+            if op.starts_execution:
+                result = await start(op, request)
+            else:
+                result = await invoke(op, aclient, decode(op, await _read(request)))
             return _response(200, encode(result), request_id)
         except ProtocolError as e:
             return _response(e.status, e.body(), request_id)

@@ -22,20 +22,23 @@ from fastsfn.server.shapes import ShapeError, conform
 TARGET_PREFIX = "AWSStepFunctions."
 CONTENT_TYPE = "application/x-amz-json-1.0"
 _STATUS = {"ConflictException": 409, "ServiceQuotaExceededException": 402}
+_STARTS_EXECUTION = frozenset({"StartExecution", "StartSyncExecution"})
 _MISSING = re.compile(r'Missing required parameter in input: "([^"]+)"')
 
 
 class ProtocolError(Exception):
-    """An error response: HTTP status, AWS error code, message."""
+    """An error response: HTTP status, AWS error code, message, modelled members."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str,
+                 members: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.members = members or {}  # e.g. ResourceNotFound.resourceName
 
     def body(self) -> bytes:
-        return orjson.dumps({"__type": self.code, "message": self.message})
+        return orjson.dumps({"__type": self.code, "message": self.message, **self.members})
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class Operation:
     method: str
     members: frozenset[str]
     shape: Any  # botocore input StructureShape, or None
+    starts_execution: bool = False  # counted against the server's in-flight limit
 
 
 class Operations:
@@ -65,7 +69,8 @@ class Operations:
             members = frozenset(p.name for p in params
                                 if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD))
             self.served[name] = Operation(name, method, members,
-                                          model.operation_model(name).input_shape)
+                                          model.operation_model(name).input_shape,
+                                          name in _STARTS_EXECUTION)
 
     def resolve(self, target: str | None) -> Operation:
         if not target:
@@ -81,6 +86,11 @@ class Operations:
                 raise ProtocolError(400, "UnknownOperationException",
                                     f"fastsfn does not support {name} yet")
         raise ProtocolError(400, "UnknownOperationException", f"Unknown operation: '{target}'")
+
+
+def throttled() -> ProtocolError:
+    """AWS's answer when a request is over the rate or concurrency limit."""
+    return ProtocolError(400, "ThrottlingException", "Rate exceeded")
 
 
 def decode(op: Operation, body: bytes) -> dict[str, Any]:
@@ -126,7 +136,8 @@ async def invoke(op: Operation, aclient: Any, params: dict[str, Any]) -> dict:
         error = e.response.get("Error", {})
         code = error.get("Code") or "InternalFailure"
         return_status = _STATUS.get(code, 400)
-        raise ProtocolError(return_status, code, error.get("Message") or "") from None
+        members = {k: v for k, v in e.response.items() if k not in ("Error", "ResponseMetadata")}
+        raise ProtocolError(return_status, code, error.get("Message") or "", members) from None
     except ParamValidationError as e:
         raise ProtocolError(400, "ValidationException", _validation_message(e)) from None
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 import socket
 import threading
@@ -13,9 +14,12 @@ from typing import Any, Self
 import uvloop
 from aiohttp import web
 
-from fastsfn.server.app import CLIENT_KEY, create_app
+from fastsfn.server.app import CLIENT_KEY, MAX_INFLIGHT, create_app
+from fastsfn.server.quickstart import how_to_call
 
-SHUTDOWN_TIMEOUT = 10.0
+SHUTDOWN_TIMEOUT = 10.0  # default grace period: seconds in-flight work gets after a stop
+
+log = logging.getLogger("fastsfn.server")
 
 
 def bind(host: str, port: int, reuse_port: bool = False) -> socket.socket:
@@ -31,19 +35,31 @@ def bind(host: str, port: int, reuse_port: bool = False) -> socket.socket:
     return sock
 
 
-async def _drain(app: web.Application) -> None:
-    """Wait for StartExecution executions that run on this loop."""
-    await app[CLIENT_KEY].runtime.drain()
+def ready_line(url: str, workers: int = 1) -> str:
+    """What `fastsfn serve` prints once every worker listens."""
+    return f"fastsfn: serving on {url}" + (f" with {workers} workers" if workers > 1 else "")
+
+
+async def _drain(app: web.Application, timeout: float) -> None:
+    """Wait up to `timeout` s for StartExecution executions on this loop; cancel the rest."""
+    runtime = app[CLIENT_KEY].runtime
+    try:
+        await asyncio.wait_for(runtime.drain(), max(timeout, 0.0))
+    except TimeoutError:
+        log.warning("grace period over: cancelled the executions still running")
 
 
 async def serve(client: Any, host: str = "127.0.0.1", port: int = 0, *,
                 stop: asyncio.Event | None = None,
                 ready: Callable[[int], None] | None = None,
-                reuse_port: bool = False, access_log: bool = False) -> None:
-    """Serve until `stop` is set; then finish in-flight requests and background executions."""
-    app = create_app(client)
+                reuse_port: bool = False, access_log: bool = False,
+                max_inflight: int = MAX_INFLIGHT,
+                grace_period: float = SHUTDOWN_TIMEOUT) -> None:
+    """Serve until `stop` is set; then stop listening and give in-flight requests and
+    background executions `grace_period` seconds to finish (what is left is cancelled)."""
+    app = create_app(client, max_inflight=max_inflight)
     options: dict[str, Any] = {} if access_log else {"access_log": None}
-    runner = web.AppRunner(app, shutdown_timeout=SHUTDOWN_TIMEOUT, handle_signals=False,
+    runner = web.AppRunner(app, shutdown_timeout=grace_period, handle_signals=False,
                            **options)
     await runner.setup()
     sock = bind(host, port, reuse_port)
@@ -53,21 +69,33 @@ async def serve(client: Any, host: str = "127.0.0.1", port: int = 0, *,
     try:
         await (stop or asyncio.Event()).wait()
     finally:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace_period
         await runner.cleanup()
-        await _drain(app)
+        await _drain(app, deadline - loop.time())
 
 
 def run_server(host: str, port: int, client: Any, *, reuse_port: bool = False,
-               access_log: bool = False) -> None:
-    """Serve on `host:port` until SIGINT or SIGTERM (from the main thread), on uvloop."""
+               access_log: bool = False, max_inflight: int = MAX_INFLIGHT,
+               grace_period: float = SHUTDOWN_TIMEOUT,
+               ready: Callable[[int], None] | None = None) -> None:
+    """Serve on `host:port` until SIGINT or SIGTERM (from the main thread), on uvloop.
+
+    `ready(port)` is called once listening; by default it prints the ready line and how to
+    call the server.
+    """
+    def announce(bound: int) -> None:
+        url = f"http://{host}:{bound}"
+        print("\n".join(filter(None, [ready_line(url), how_to_call(url, client)])), flush=True)
+
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         await serve(client, host, port, stop=stop, reuse_port=reuse_port,
-                    access_log=access_log,
-                    ready=lambda p: print(f"fastsfn: serving on http://{host}:{p}", flush=True))
+                    access_log=access_log, max_inflight=max_inflight,
+                    grace_period=grace_period, ready=ready or announce)
 
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         runner.run(main())
@@ -76,10 +104,14 @@ def run_server(host: str, port: int, client: Any, *, reuse_port: bool = False,
 class ServerThread:
     """A server on its own uvloop loop in a daemon thread: `start()`, `.url`, `stop()`."""
 
-    def __init__(self, client: Any, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, client: Any, host: str = "127.0.0.1", port: int = 0, *,
+                 max_inflight: int = MAX_INFLIGHT,
+                 grace_period: float = SHUTDOWN_TIMEOUT) -> None:
         self.client = client
         self.host = host
         self.port = port
+        self.max_inflight = max_inflight
+        self.grace_period = grace_period
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._thread: threading.Thread | None = None
@@ -101,7 +133,8 @@ class ServerThread:
 
         async def main() -> None:
             self._stop = asyncio.Event()
-            await serve(self.client, self.host, self.port, stop=self._stop, ready=ready)
+            await serve(self.client, self.host, self.port, stop=self._stop, ready=ready,
+                        max_inflight=self.max_inflight, grace_period=self.grace_period)
 
         try:
             loop.run_until_complete(main())
@@ -120,7 +153,9 @@ class ServerThread:
             raise RuntimeError(f"fastsfn server failed to start: {self._error}") from self._error
         return self
 
-    def stop(self, timeout: float = SHUTDOWN_TIMEOUT + 5) -> None:
+    def stop(self, timeout: float | None = None) -> None:
+        if timeout is None:
+            timeout = self.grace_period + 5
         if self._loop is not None and self._stop is not None and self._thread is not None:
             self._loop.call_soon_threadsafe(self._stop.set)
             self._thread.join(timeout)

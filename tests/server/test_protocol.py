@@ -19,8 +19,9 @@ def test_every_client_method_is_served(ops):
     assert set(ops.served) == {
         "CreateStateMachine", "DescribeStateMachine", "UpdateStateMachine",
         "DeleteStateMachine", "ListStateMachines", "StartExecution", "StartSyncExecution",
-        "ValidateStateMachineDefinition"}
-    assert {"DescribeExecution", "TestState", "TagResource"} <= ops.unsupported
+        "ValidateStateMachineDefinition", "TagResource", "UntagResource",
+        "ListTagsForResource", "DescribeStateMachineForExecution"}
+    assert {"DescribeExecution", "TestState", "StopExecution"} <= ops.unsupported
     assert ops.served["StartSyncExecution"].method == "start_sync_execution"
 
 

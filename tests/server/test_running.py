@@ -1,21 +1,19 @@
-"""Starting and stopping: `run_server` under SIGTERM, draining StartExecution, the AWS CLI."""
+"""Starting and stopping: `run_server` under SIGTERM, draining StartExecution."""
 from __future__ import annotations
 
 import asyncio
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
 
 import boto3
-import pytest
 
 import fastsfn
 from fastsfn.server import ServerThread
 
-from .conftest import PASS, ROLE, Raw
+from .conftest import ROLE, Raw
 
 SLEEPY = json.dumps({"StartAt": "S", "States": {"S": {
     "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:sleepy",
@@ -63,30 +61,3 @@ def test_run_server_serves_until_sigterm():
             proc.kill()
             proc.wait()
 
-
-# The AWS CLI installed by the test extra sits beside this interpreter (the venv's bin/).
-AWS = shutil.which("aws", path=os.path.dirname(sys.executable)) or shutil.which("aws")
-
-
-@pytest.mark.skipif(AWS is None, reason="the AWS CLI is not installed")
-def test_aws_cli(server):
-    env = dict(os.environ, AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x",
-               AWS_DEFAULT_REGION="us-east-1", AWS_DISABLE_HOST_PREFIX_INJECTION="true",
-               AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
-
-    def aws(*args):
-        out = subprocess.run([AWS, "--endpoint-url", server.url, "stepfunctions", *args],
-                             check=False, env=env, capture_output=True, text=True,
-                             timeout=30)
-        return out.returncode, out.stdout, out.stderr
-
-    rc, out, err = aws("create-state-machine", "--name", "cli", "--definition", PASS,
-                       "--role-arn", ROLE, "--type", "EXPRESS")
-    assert rc == 0, err
-    arn = json.loads(out)["stateMachineArn"]
-    rc, out, err = aws("start-sync-execution", "--state-machine-arn", arn, "--input", '{"a":1}')
-    assert rc == 0, err
-    result = json.loads(out)
-    assert result["status"] == "SUCCEEDED" and result["output"] == '{"a":1}'
-    rc, out, err = aws("describe-state-machine", "--state-machine-arn", arn + "-missing")
-    assert rc != 0 and "StateMachineDoesNotExist" in err

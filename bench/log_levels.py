@@ -1,0 +1,102 @@
+"""The IoT example at each logging level, in one run: `python3 -m bench.log_levels`.
+
+Rows: OFF, FATAL, ERROR, ALL without and with execution data, each through
+`start_sync_execution` (JSON text in and out) and through the runtime's call path on values
+(what `fastsfn.compile_machine` runs), with records shipped for real to a `dir:` sink in a
+temporary directory by the shipper's background thread. Rows are interleaved over
+`--rounds` rounds; each figure is the median of its rounds, and `x OFF` is its ratio to the
+OFF row of the same form.
+
+Targets (issue 5): ERROR on successful executions within 5% of OFF; ALL with execution
+data at least 0.5x OFF.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+from typing import Any, Callable
+
+import fastsfn
+from bench.compare import measure
+from bench.workloads import IOT_DEFINITION, IOT_HANDLERS, IOT_INPUT, IOT_INPUT_TEXT
+
+ROLE = "arn:aws:iam::123456789012:role/bench"
+GROUP_ARN = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/states/iot-Logs:*"
+
+LEVELS: dict[str, dict | None] = {
+    "OFF": None,
+    "FATAL": {"level": "FATAL", "includeExecutionData": False},
+    "ERROR": {"level": "ERROR", "includeExecutionData": False},
+    "ALL": {"level": "ALL", "includeExecutionData": False},
+    "ALL+data": {"level": "ALL", "includeExecutionData": True},
+}
+
+
+def _configuration(level: dict | None) -> dict:
+    if level is None:
+        return {"level": "OFF"}
+    return dict(level, destinations=[{"cloudWatchLogsLogGroup": {"logGroupArn": GROUP_ARN}}])
+
+
+def runners(client: Any) -> dict[tuple[str, str], Callable[[Any], Any]]:
+    """One callable per (level, form), each checked to give the IoT example's output."""
+    runtime = client.runtime
+    out = {}
+    for name, level in LEVELS.items():
+        arn = client.create_state_machine(
+            name=f"iot-{name.replace('+', '-')}", definition=IOT_DEFINITION, roleArn=ROLE,
+            type="EXPRESS", loggingConfiguration=_configuration(level))["stateMachineArn"]
+        machine = runtime.machines[arn]
+
+        def text(input_text: str, arn: str = arn) -> str:
+            return client.start_sync_execution(stateMachineArn=arn, input=input_text)["output"]
+
+        def values(value: Any, machine: Any = machine) -> Any:
+            return runtime.run_sync(machine, runtime.new_execution(machine, None, value)).output
+
+        assert json.loads(text(IOT_INPUT_TEXT)) == values(IOT_INPUT), name
+        out[(name, "text")] = text
+        out[(name, "values")] = values
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=1.0, help="seconds per row and round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory() as logs:
+        client = fastsfn.client(IOT_HANDLERS, log_sink=f"dir:{logs}")
+        run = runners(client)
+        rates: dict[tuple[str, str], list[float]] = {key: [] for key in run}
+        for _ in range(args.rounds):
+            for key, fn in run.items():
+                arg = IOT_INPUT_TEXT if key[1] == "text" else IOT_INPUT
+                rates[key].append(measure(fn, arg, args.duration)[0])
+                client.runtime.logs.flush()   # ship this row's records before the next row
+        client.close()
+        counters = client.runtime.logs.counters
+
+    rows = []
+    for (name, form), values in rates.items():
+        rate = statistics.median(values)
+        rows.append({"level": name, "form": form, "rate": rate,
+                     "x_off": rate / statistics.median(rates[("OFF", form)])})
+    if args.json:
+        print(json.dumps({"rows": rows, "shipper": counters}, indent=2))
+        return 0
+    print(f"iot example, {args.rounds} rounds x {args.duration:g} s per row; "
+          f"x OFF = executions/s / the OFF row's of the same form")
+    print(f"{'level':9}  {'form':6}  {'exec/s':>9}  {'x OFF':>6}")
+    for r in sorted(rows, key=lambda r: (r["form"], list(LEVELS).index(r["level"]))):
+        print(f"{r['level']:9}  {r['form']:6}  {r['rate']:>9,.0f}  {r['x_off']:>6.2f}")
+    print("shipper:", ", ".join(f"{k}={v}" for k, v in counters.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

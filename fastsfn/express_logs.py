@@ -1,0 +1,168 @@
+"""Express execution logs: `loggingConfiguration`, log streams, and handing records to a sink.
+
+Stage: runtime. The executor (`_core.Execution`) makes each record in AWS's Express log
+format as its event happens; this module says which executions log and at what level, names
+the log group and stream, and hands an ended execution's records to the shipper
+(`fastsfn.logs`), which ships them off the execution path.
+"""
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+LEVELS = {"OFF": 0, "FATAL": 1, "ERROR": 2, "ALL": 3}
+DEFAULT_SINK = "dir:./fastsfn-logs"
+SPOOL_SLOTS = 64   # processes (server workers) that can spool under one directory at once
+
+_GROUP_ARN = re.compile(
+    r"^arn:aws[\w-]*:logs:[a-z0-9-]+:\d{12}:log-group:(?P<name>[A-Za-z0-9_\-/.#]{1,512})"
+    r"(?P<qualifier>:\*)?$")
+
+
+def _invalid(detail: str) -> str:
+    return f"Invalid Logging Configuration: {detail}"
+
+
+def check_logging_configuration(config: Any) -> str | None:
+    """The InvalidLoggingConfiguration message for a bad `loggingConfiguration`, else None."""
+    if config is None:
+        return None
+    if not isinstance(config, dict):
+        return _invalid("loggingConfiguration must be an object.")
+    level = config.get("level", "OFF")
+    if level not in LEVELS:
+        return _invalid(f"Unknown level '{level}'.")
+    if not isinstance(config.get("includeExecutionData", False), bool):
+        return _invalid("includeExecutionData must be a boolean.")
+    destinations = config.get("destinations") or []
+    if not isinstance(destinations, list) or len(destinations) > 1:
+        return _invalid("Must specify exactly one Log Destination.")
+    if not destinations:
+        return None if level == "OFF" else _invalid("Must specify exactly one Log Destination.")
+    arn = (destinations[0] or {}).get("cloudWatchLogsLogGroup", {}).get("logGroupArn")
+    match = _GROUP_ARN.match(arn) if isinstance(arn, str) else None
+    if match is None:
+        return _invalid(f"Invalid Log Group ARN: '{arn}'.")
+    if match["qualifier"] is None:
+        return _invalid("Log Group ARN must be provided with '*' qualifier.")
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class LogSettings:
+    """What a state machine's executions log: level (0 OFF .. 3 ALL), data, log group."""
+
+    level: int = 0
+    include_execution_data: bool = False
+    log_group_name: str | None = None
+
+
+OFF = LogSettings()
+
+
+def log_settings(config: dict | None) -> LogSettings:
+    """LogSettings of a valid `loggingConfiguration` (see `check_logging_configuration`)."""
+    if not config or LEVELS.get(config.get("level", "OFF"), 0) == 0:
+        return OFF
+    arn = config["destinations"][0]["cloudWatchLogsLogGroup"]["logGroupArn"]
+    return LogSettings(LEVELS[config["level"]], bool(config.get("includeExecutionData")),
+                       _GROUP_ARN.match(arn)["name"])
+
+
+class _StreamNames:
+    """AWS's Express log streams: `states/<machine>/<YYYY-MM-DD-HH-MM>/<8 hex>`, the hex
+    fixed per process (many executions share one stream; filter by `execution_arn`)."""
+
+    def __init__(self) -> None:
+        self._suffix = os.urandom(4).hex()
+        self._pid = os.getpid()
+        self._cache: dict[tuple[str, int], str] = {}
+
+    def __call__(self, machine_name: str, epoch: float) -> str:
+        minute = int(epoch // 60)
+        key = (machine_name, minute)
+        name = self._cache.get(key)
+        if name is None:
+            if os.getpid() != self._pid:   # a forked worker writes its own streams
+                self.__init__()
+            if len(self._cache) > 1024:
+                self._cache.clear()
+            stamp = time.strftime("%Y-%m-%d-%H-%M", time.gmtime(minute * 60))
+            name = self._cache[key] = f"states/{machine_name}/{stamp}/{self._suffix}"
+        return name
+
+
+def default_spool(sink_spec: str) -> str:
+    """Where undelivered records wait: beside a `dir:` sink's logs, else in the cwd."""
+    kind, _, path = sink_spec.partition(":")
+    return os.path.join(path, ".spool") if kind == "dir" and path else "fastsfn-logs-spool"
+
+
+def _open_shipper(sink_spec: str, spool: str, region_name: str) -> Any:
+    """A LogShipper spooling to the first free slot `spool/<n>` (one per process; a restarted
+    process takes a slot back and replays what was left there)."""
+    from fastsfn.logs.shipper import LogShipper
+    from fastsfn.logs.sinks import open_sink
+
+    sink = open_sink(sink_spec, region_name=region_name)
+    for slot in range(SPOOL_SLOTS):
+        try:
+            return LogShipper(sink, spool_dir=os.path.join(spool, str(slot)))
+        except RuntimeError:   # that slot's lock is held by another process
+            continue
+    raise RuntimeError(f"all {SPOOL_SLOTS} log spool slots under {spool!r} are in use")
+
+
+class ExecutionLogs:
+    """Ships each ended execution's log records to the sink (opened on first use)."""
+
+    def __init__(self, sink: str | None = None, region_name: str = "us-east-1",
+                 spool: str | None = None) -> None:
+        self.sink_spec = sink or DEFAULT_SINK
+        self.spool = spool or default_spool(self.sink_spec)
+        self.region_name = region_name
+        self._shipper: Any = None
+        self._counters: dict = {}
+        self._lock = threading.Lock()
+        self.stream_name = _StreamNames()
+
+    @property
+    def shipper(self) -> Any:
+        """The LogShipper, started on first use."""
+        if self._shipper is None:
+            with self._lock:
+                if self._shipper is None:
+                    self._shipper = _open_shipper(self.sink_spec, self.spool, self.region_name)
+        return self._shipper
+
+    def ended(self, execution: Any, machine_name: str, log_group_name: str, status: str,
+              output: Any, output_text: str | None, error: str | None,
+              cause: str | None) -> None:
+        """Write the execution's end event, then hand its records to the shipper."""
+        execution.log_ended(status, output, output_text, error, cause)
+        records = execution.log
+        if records:
+            self.shipper.put(log_group_name,
+                             self.stream_name(machine_name, execution.start_time), records)
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every record handed over so far is shipped (or spooled)."""
+        return True if self._shipper is None else self._shipper.flush(timeout)
+
+    def close(self) -> None:
+        """Ship everything, then stop the shipper."""
+        with self._lock:
+            shipper, self._shipper = self._shipper, None
+        if shipper is not None:
+            shipper.close()
+            self._counters = dict(shipper.counters)
+
+    @property
+    def counters(self) -> dict:
+        """The shipper's counters (shipped, retried, spooled, dropped, ...), kept after close."""
+        shipper = self._shipper
+        return self._counters if shipper is None else dict(shipper.counters)

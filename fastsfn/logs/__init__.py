@@ -1,0 +1,29 @@
+"""Express execution logs shipped to a CloudWatch-Logs-compatible sink, with nothing lost.
+
+Stage: logs. `open_sink(spec)` picks the destination; `LogShipper(sink).put(group, stream,
+events)` queues already-formatted events and ships them in valid PutLogEvents batches from a
+background thread.
+"""
+from __future__ import annotations
+
+from fastsfn.logs.shipper import LogShipper
+from fastsfn.logs.sinks import (
+    DEFAULT_SPEC,
+    BatchRejected,
+    CloudWatchSink,
+    DirSink,
+    Sink,
+    StdoutSink,
+    open_sink,
+)
+
+__all__ = [
+    "DEFAULT_SPEC",
+    "BatchRejected",
+    "CloudWatchSink",
+    "DirSink",
+    "LogShipper",
+    "Sink",
+    "StdoutSink",
+    "open_sink",
+]

@@ -1,0 +1,121 @@
+"""The shipper's queue of batches: the spool (oldest) followed by memory (newest).
+
+Stage: logs. Not thread-safe; the shipper holds its lock around every call. Order is kept per
+log stream: spooled batches are older than any batch in memory, and when memory passes its
+bound, all of it moves to the tail of the spool. So the front batch stays the front while it is
+being sent, whichever tier holds it, and `pop` after a successful call removes exactly it.
+"""
+from __future__ import annotations
+
+import logging
+from collections import deque
+
+from fastsfn.logs.batching import Batch, Event
+from fastsfn.logs.spool import Spool
+
+log = logging.getLogger("fastsfn.logs")
+
+
+class Backlog:
+    """Batches waiting to be shipped, oldest first.
+
+    Attributes:
+        memory_bytes: size (as PutLogEvents counts it) of the events held in memory.
+        spooled: events written to the spool.
+        dropped: events lost because memory and the spool were full.
+    """
+
+    def __init__(self, max_memory_bytes: int, spool: Spool | None) -> None:
+        self.max_memory_bytes = max_memory_bytes
+        self.spool = spool
+        self.memory_bytes = 0
+        self.spooled = 0
+        self.dropped = 0
+        self._open: dict[tuple[str, str], Batch] = {}  # one growing batch per stream
+        self._sealed: deque[Batch] = deque()
+        self._next_seq = spool.next_seq if spool is not None else 0
+        self._dropping = False  # warn once per run of drops, not once per event
+
+    def add(self, log_group_name: str, log_stream_name: str, event: Event, size: int) -> None:
+        """Queue one event; past the memory bound, spill memory to the spool first."""
+        if self.memory_bytes + size > self.max_memory_bytes:
+            if self.spool is None:
+                self._drop(1, "the in-memory log queue is full and no spool_dir is set")
+                return
+            self.spill()
+        key = (log_group_name, log_stream_name)
+        batch = self._open.get(key)
+        if batch is None or not batch.fits(event[0], size):
+            if batch is not None:
+                self._seal(batch)
+            batch = self._open[key] = Batch(log_group_name, log_stream_name)
+        batch.add(event, size)
+        self.memory_bytes += size
+        self._dropping = False
+
+    def seal_all(self) -> int:
+        """Close every growing batch; return the last sequence number handed out."""
+        for batch in self._open.values():
+            self._seal(batch, remove=False)
+        self._open.clear()
+        return self._next_seq - 1
+
+    def front(self) -> Batch | None:
+        """The oldest batch (sealing the oldest growing one if nothing else waits)."""
+        batch = self._spool_front()  # batches on disk are the oldest
+        if batch is not None:
+            return batch
+        if not self._sealed and self._open:
+            self._seal(next(iter(self._open.values())))
+        return self._sealed[0] if self._sealed else None
+
+    def pop(self) -> None:
+        """Remove the front batch."""
+        if self.spool is not None and self.spool.front() is not None:
+            self.spool.pop()
+        else:
+            self.memory_bytes -= self._sealed.popleft().nbytes
+
+    def pending_through(self, seq: int) -> bool:
+        """Whether a batch numbered `seq` or lower is still queued."""
+        front = self._spool_front() or (self._sealed[0] if self._sealed else None)
+        return front is not None and front.seq <= seq
+
+    def spill(self) -> None:
+        """Move everything in memory to the tail of the spool (dropping what does not fit)."""
+        self.seal_all()
+        batches = list(self._sealed)
+        self._sealed.clear()
+        self.memory_bytes = 0
+        assert self.spool is not None
+        lost = self.spool.append(batches)
+        lost_events = sum(len(b.events) for b in lost)
+        self.spooled += sum(len(b.events) for b in batches) - lost_events
+        if lost_events:
+            self._drop(lost_events, f"the spool {self.spool.path!r} is full "
+                                    f"({self.spool.max_bytes} bytes)")
+
+    def drop_memory(self, reason: str) -> None:
+        """Discard everything in memory (when it can be neither shipped nor spooled)."""
+        count = sum(len(b.events) for b in (*self._sealed, *self._open.values()))
+        self._open.clear()
+        self._sealed.clear()
+        self.memory_bytes = 0
+        if count:
+            self._drop(count, reason)
+
+    def _spool_front(self) -> Batch | None:
+        return self.spool.front() if self.spool is not None else None
+
+    def _seal(self, batch: Batch, *, remove: bool = True) -> None:
+        if remove:
+            del self._open[(batch.log_group_name, batch.log_stream_name)]
+        batch.seal(self._next_seq)
+        self._next_seq += 1
+        self._sealed.append(batch)
+
+    def _drop(self, count: int, reason: str) -> None:
+        self.dropped += count
+        if not self._dropping:
+            log.warning("dropping log events: %s (%d dropped so far)", reason, self.dropped)
+            self._dropping = True

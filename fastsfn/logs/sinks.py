@@ -1,0 +1,226 @@
+"""Where shipped log events go: a local directory, stdout, or a CloudWatch Logs endpoint.
+
+Stage: logs. A sink receives one valid PutLogEvents batch per call, from the shipper's thread
+only. It raises `BatchRejected` when the batch can never be accepted; any other exception means
+"try again later".
+"""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections import OrderedDict
+from typing import IO, Protocol
+from urllib.parse import quote
+
+from fastsfn.logs.batching import Event
+
+log = logging.getLogger("fastsfn.logs")
+
+DEFAULT_SPEC = "dir:./fastsfn-logs"
+ROTATE_BYTES = 64 * 1024 * 1024
+OPEN_FILES = 64  # DirSink keeps this many stream files open (least recently used closed)
+
+
+class BatchRejected(Exception):
+    """The endpoint refused this batch for good (e.g. InvalidParameterException)."""
+
+
+class Sink(Protocol):
+    """A destination for batches of log events."""
+
+    def put_log_events(self, log_group_name: str, log_stream_name: str,
+                       events: list[Event]) -> int:
+        """Deliver one valid batch; return how many of its events the endpoint rejected."""
+
+    def close(self) -> None:
+        """Release files and connections."""
+
+
+def open_sink(spec: str, *, region_name: str | None = None) -> Sink:
+    """Open a sink from its spec: "dir:PATH", "stdout", "cloudwatch" or "cloudwatch:URL"."""
+    kind, _, arg = spec.partition(":")
+    if kind == "dir" and arg:
+        return DirSink(arg)
+    if spec == "stdout":
+        return StdoutSink()
+    if kind == "cloudwatch":
+        return CloudWatchSink(region_name=region_name, endpoint_url=arg or None)
+    raise ValueError(f"unknown log sink {spec!r}: expected 'dir:PATH', 'stdout', "
+                     f"'cloudwatch' or 'cloudwatch:URL'")
+
+
+def _file_name(name: str) -> str:
+    # Percent-encode everything but [A-Za-z0-9_.-~], so "/" never nests directories and no
+    # name can become "." or "..".
+    encoded = quote(name, safe="")
+    return "%2E" + encoded[1:] if encoded.startswith(".") else encoded
+
+
+class DirSink:
+    """One directory per log group, one file per log stream, one line per event.
+
+    Layout: `PATH/<group>/<stream>.log`, where each name is percent-encoded (`quote(name,
+    safe="")`, plus a leading "." as `%2E`): `/aws/vendedlogs/states/m-Logs` becomes the
+    directory `%2Faws%2Fvendedlogs%2Fstates%2Fm-Logs`. Each line is the message exactly as it
+    would be sent to CloudWatch. A file that would pass `rotate_bytes` is renamed `.log.1`
+    (older ones shift to `.log.2`, ...; none are deleted). Writes are buffered and flushed at
+    the end of each batch.
+    """
+
+    def __init__(self, path: str, *, rotate_bytes: int = ROTATE_BYTES) -> None:
+        self.path = path
+        self.rotate_bytes = rotate_bytes
+        self._files: OrderedDict[tuple[str, str], IO[bytes]] = OrderedDict()
+
+    def stream_path(self, log_group_name: str, log_stream_name: str) -> str:
+        """The file holding a log stream's newest events."""
+        return os.path.join(self.path, _file_name(log_group_name),
+                            _file_name(log_stream_name) + ".log")
+
+    def put_log_events(self, log_group_name: str, log_stream_name: str,
+                       events: list[Event]) -> int:
+        """Append the batch's messages, one line each."""
+        key = (log_group_name, log_stream_name)
+        f = self._file(key)
+        size = f.tell()
+        for _, message in events:
+            line = message.encode("utf-8") + b"\n"
+            if size and size + len(line) > self.rotate_bytes:
+                f = self._rotate(key)
+                size = 0
+            f.write(line)
+            size += len(line)
+        f.flush()
+        return 0
+
+    def close(self) -> None:
+        """Close every open file."""
+        while self._files:
+            self._files.popitem()[1].close()
+
+    def _file(self, key: tuple[str, str]) -> IO[bytes]:
+        f = self._files.get(key)
+        if f is not None:
+            self._files.move_to_end(key)
+            return f
+        if len(self._files) >= OPEN_FILES:
+            self._files.popitem(last=False)[1].close()
+        file = self.stream_path(*key)
+        os.makedirs(os.path.dirname(file), exist_ok=True)
+        f = self._files[key] = open(file, "ab", buffering=1024 * 1024)  # noqa: SIM115 - kept open
+        return f
+
+    def _rotate(self, key: tuple[str, str]) -> IO[bytes]:
+        self._files.pop(key).close()
+        file = self.stream_path(*key)
+        n = 1
+        while os.path.exists(f"{file}.{n}"):
+            n += 1
+        for i in range(n, 1, -1):
+            os.replace(f"{file}.{i - 1}", f"{file}.{i}")
+        os.replace(file, f"{file}.1")
+        return self._file(key)
+
+
+class StdoutSink:
+    """One line per event (the message) on stdout, flushed after each batch."""
+
+    def put_log_events(self, log_group_name: str, log_stream_name: str,
+                       events: list[Event]) -> int:
+        """Print the batch's messages."""
+        out = sys.stdout  # looked up per call, so redirection (and pytest's capsys) applies
+        out.write("".join([message + "\n" for _, message in events]))
+        out.flush()
+        return 0
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+class CloudWatchSink:
+    """The CloudWatch Logs API through botocore (AWS, LocalStack, moto server, ...).
+
+    Signing, credentials and region come from botocore's usual chain. botocore's own retries
+    are off: the shipper retries with its own backoff. The log group and each log stream are
+    created on first use, and again if PutLogEvents reports them missing.
+    """
+
+    def __init__(self, *, region_name: str | None = None, endpoint_url: str | None = None,
+                 connect_timeout: float = 5.0, read_timeout: float = 15.0) -> None:
+        import botocore.session  # imported here: only this sink needs botocore
+        from botocore.config import Config
+
+        session = botocore.session.get_session()
+        if session.get_credentials() is None:
+            raise ValueError("log sink 'cloudwatch' needs AWS credentials and found none in "
+                             "botocore's chain (e.g. set AWS_ACCESS_KEY_ID and "
+                             "AWS_SECRET_ACCESS_KEY; any values do for LocalStack or moto)")
+        config = Config(retries={"total_max_attempts": 1}, connect_timeout=connect_timeout,
+                        read_timeout=read_timeout)
+        self._client = session.create_client(
+            "logs", region_name=region_name or session.get_config_variable("region")
+            or "us-east-1", endpoint_url=endpoint_url, config=config)
+        self._groups: set[str] = set()
+        self._streams: set[tuple[str, str]] = set()
+
+    def put_log_events(self, log_group_name: str, log_stream_name: str,
+                       events: list[Event]) -> int:
+        """Send one PutLogEvents call; return the number of events CloudWatch rejected.
+
+        A call that fails after reaching the endpoint (a read timeout, a dropped connection)
+        may have been stored; the shipper then sends it again, so such a batch can appear twice.
+        """
+        errors = self._client.exceptions
+        request = {"logGroupName": log_group_name, "logStreamName": log_stream_name,
+                   "logEvents": [{"timestamp": ts, "message": m} for ts, m in events]}
+        for attempt in (1, 2):
+            try:
+                self._ensure_stream(log_group_name, log_stream_name)
+                response = self._client.put_log_events(**request)
+                break
+            except errors.ResourceNotFoundException:
+                # Deleted meanwhile, or a local endpoint restarted without its state: forget
+                # what was created and create it again (once; after that the shipper retries).
+                self._groups.discard(log_group_name)
+                self._streams.discard((log_group_name, log_stream_name))
+                if attempt == 2:
+                    raise
+            except errors.InvalidParameterException as e:
+                raise BatchRejected(str(e)) from e
+        return _rejected(log_group_name, log_stream_name, response.get("rejectedLogEventsInfo"),
+                         len(events))
+
+    def close(self) -> None:
+        """Close the HTTP connections."""
+        self._client.close()
+
+    def _ensure_stream(self, log_group_name: str, log_stream_name: str) -> None:
+        errors = self._client.exceptions
+        if (log_group_name, log_stream_name) in self._streams:
+            return
+        if log_group_name not in self._groups:
+            try:
+                self._client.create_log_group(logGroupName=log_group_name)
+            except errors.ResourceAlreadyExistsException:
+                pass
+            self._groups.add(log_group_name)
+        try:
+            self._client.create_log_stream(logGroupName=log_group_name,
+                                           logStreamName=log_stream_name)
+        except errors.ResourceAlreadyExistsException:
+            pass
+        self._streams.add((log_group_name, log_stream_name))
+
+
+def _rejected(log_group_name: str, log_stream_name: str, info: dict | None, count: int) -> int:
+    # AWS: tooOldLogEventEndIndex and expiredLogEventEndIndex are exclusive ends of a prefix,
+    # tooNewLogEventStartIndex the inclusive start of a suffix (the batch is chronological).
+    if not info:
+        return 0
+    old = max(info.get("tooOldLogEventEndIndex", 0), info.get("expiredLogEventEndIndex", 0))
+    new = count - info.get("tooNewLogEventStartIndex", count)
+    rejected = min(count, old + new)
+    log.warning("CloudWatch Logs rejected %d of %d events in %s / %s (too old: %d, too new: %d)",
+                rejected, count, log_group_name, log_stream_name, old, new)
+    return rejected

@@ -1,0 +1,314 @@
+"""Express execution logs: which events each level writes, their ids, shapes and streams.
+
+Expected sequences come from AWS's documented and observed Express logs
+(`express-runtime-reference.md` section 4) and from execution histories recorded on AWS.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+import fastsfn
+
+ROLE = "arn:aws:iam::123456789012:role/test"
+GROUP = "/aws/vendedlogs/states/m-Logs"
+GROUP_ARN = f"arn:aws:logs:us-east-1:123456789012:log-group:{GROUP}:*"
+
+
+class Boom(Exception):
+    """A handler's error; AWS names it after the exception's type."""
+
+
+def _fail(event, context):
+    raise Boom("it broke")
+
+
+HANDLERS = {
+    "double": lambda event, context: {"n": event["n"] * 2},
+    "fail": _fail,
+}
+
+
+def logging_config(level: str, data: bool = True) -> dict:
+    return {"level": level, "includeExecutionData": data,
+            "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": GROUP_ARN}}]}
+
+
+def run(tmp_path: Path, definition: dict, level: str, data: bool = True,
+        input: str = '{"n": 2}') -> tuple[dict, list[dict]]:
+    """Run one execution through StartSyncExecution; its response and its log records."""
+    sfn = fastsfn.client(HANDLERS, sleep_scale=0.0, log_sink=f"dir:{tmp_path}")
+    arn = sfn.create_state_machine(
+        name="m", definition=json.dumps(definition), roleArn=ROLE, type="EXPRESS",
+        loggingConfiguration=logging_config(level, data))["stateMachineArn"]
+    response = sfn.start_sync_execution(stateMachineArn=arn, input=input)
+    sfn.close()
+    return response, read_records(tmp_path)
+
+
+def read_records(root: Path) -> list[dict]:
+    lines = []
+    for path in sorted(root.glob("*/*.log")):
+        lines += path.read_text().splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def sequence(records: list[dict]) -> list[tuple[str, str, str]]:
+    return [(r["id"], r["previous_event_id"], r["type"]) for r in records]
+
+
+PASS_TASK = {"StartAt": "Prepare", "States": {
+    "Prepare": {"Type": "Pass", "Parameters": {"n.$": "$.n"}, "Next": "Invoke"},
+    "Invoke": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+               "Parameters": {"FunctionName": "double", "Payload.$": "$"},
+               "ResultSelector": {"n.$": "$.Payload.n"}, "End": True},
+}}
+
+
+class TestAllLevel:
+    def test_pass_then_lambda_invoke_sequence(self, tmp_path):
+        response, records = run(tmp_path, PASS_TASK, "ALL")
+        assert response["status"] == "SUCCEEDED"
+        assert sequence(records) == [
+            ("1", "0", "ExecutionStarted"),
+            ("2", "0", "PassStateEntered"),
+            ("3", "2", "PassStateExited"),
+            ("4", "3", "TaskStateEntered"),
+            ("5", "4", "TaskScheduled"),
+            ("6", "5", "TaskStarted"),
+            ("7", "6", "TaskSucceeded"),
+            ("8", "7", "TaskStateExited"),
+            ("9", "8", "ExecutionSucceeded"),
+        ]
+
+    def test_record_fields(self, tmp_path):
+        response, records = run(tmp_path, PASS_TASK, "ALL")
+        for r in records:
+            assert set(r) == {"id", "type", "details", "previous_event_id", "event_timestamp",
+                              "execution_arn", "redrive_count"}
+            assert r["execution_arn"] == response["executionArn"]
+            assert ":express:m:" in r["execution_arn"]
+            assert r["redrive_count"] == "0"
+            assert re.fullmatch(r"\d{13}", r["event_timestamp"])
+        stamps = [int(r["event_timestamp"]) for r in records]
+        assert stamps == sorted(stamps)
+
+    def test_details_with_execution_data(self, tmp_path):
+        _, records = run(tmp_path, PASS_TASK, "ALL", input='{"n": 2, "x": "a b"}')
+        started, entered, exited, task_entered, scheduled, task_started, succeeded, \
+            task_exited, done = (r["details"] for r in records)
+        assert started == {"input": '{"n": 2, "x": "a b"}', "inputDetails": {"truncated": False},
+                           "roleArn": ROLE}   # the input exactly as sent
+        assert entered["name"] == "Prepare"
+        assert json.loads(entered["input"]) == {"n": 2, "x": "a b"}
+        assert entered["inputDetails"] == {"truncated": False}
+        assert json.loads(exited["output"]) == {"n": 2}
+        assert exited["outputDetails"] == {"truncated": False}
+        assert scheduled["resourceType"] == "lambda" and scheduled["resource"] == "invoke"
+        assert scheduled["region"] == "us-east-1"
+        assert json.loads(scheduled["parameters"]) == {"FunctionName": "double",
+                                                       "Payload": {"n": 2}}
+        assert task_started == {"resourceType": "lambda", "resource": "invoke"}
+        assert json.loads(succeeded["output"])["Payload"] == {"n": 4}
+        assert json.loads(task_exited["output"]) == {"n": 4}
+        assert json.loads(done["output"]) == {"n": 4}
+        assert done["outputDetails"] == {"truncated": False}
+
+    def test_without_execution_data_no_payloads(self, tmp_path):
+        _, records = run(tmp_path, PASS_TASK, "ALL", data=False)
+        details = {r["type"]: r["details"] for r in records}
+        assert details["ExecutionStarted"] == {"roleArn": ROLE}
+        assert details["PassStateEntered"] == {"name": "Prepare"}
+        assert details["PassStateExited"] == {"name": "Prepare"}
+        assert details["TaskScheduled"] == {"resourceType": "lambda", "resource": "invoke",
+                                            "region": "us-east-1"}
+        assert details["TaskSucceeded"] == {"resourceType": "lambda", "resource": "invoke"}
+        assert details["ExecutionSucceeded"] == {}
+
+    def test_bare_lambda_arn_logs_lambda_function_events(self, tmp_path):
+        definition = {"StartAt": "T", "States": {"T": {
+            "Type": "Task", "End": True,
+            "Resource": "arn:aws:lambda:us-east-1:123456789012:function:double"}}}
+        _, records = run(tmp_path, definition, "ALL")
+        assert [r["type"] for r in records] == [
+            "ExecutionStarted", "TaskStateEntered", "LambdaFunctionScheduled",
+            "LambdaFunctionStarted", "LambdaFunctionSucceeded", "TaskStateExited",
+            "ExecutionSucceeded"]
+        scheduled = records[2]["details"]
+        assert scheduled["resource"] == "arn:aws:lambda:us-east-1:123456789012:function:double"
+        assert json.loads(scheduled["input"]) == {"n": 2}
+        assert json.loads(records[4]["details"]["output"]) == {"n": 4}
+
+    def test_caught_task_failure(self, tmp_path):
+        definition = {"StartAt": "Start", "States": {
+            "Start": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                      "Parameters": {"FunctionName": "fail", "Payload.$": "$"},
+                      "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handler"}],
+                      "End": True},
+            "Handler": {"Type": "Pass", "End": True}}}
+        response, records = run(tmp_path, definition, "ALL")
+        assert response["status"] == "SUCCEEDED"
+        assert sequence(records) == [   # as AWS records a caught Lambda error
+            ("1", "0", "ExecutionStarted"),
+            ("2", "0", "TaskStateEntered"),
+            ("3", "2", "TaskScheduled"),
+            ("4", "3", "TaskStarted"),
+            ("5", "4", "TaskFailed"),
+            ("6", "5", "TaskStateExited"),
+            ("7", "6", "PassStateEntered"),
+            ("8", "7", "PassStateExited"),
+            ("9", "8", "ExecutionSucceeded"),
+        ]
+        failed = records[4]["details"]
+        assert failed["error"] == "Boom"
+        assert json.loads(failed["cause"])["errorMessage"] == "it broke"
+        assert json.loads(records[5]["details"]["output"])["Error"] == "Boom"
+
+    def test_retry_schedules_again_after_the_failure(self, tmp_path):
+        definition = {"StartAt": "T", "States": {"T": {
+            "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"FunctionName": "fail", "Payload.$": "$"},
+            "Retry": [{"ErrorEquals": ["Boom"], "MaxAttempts": 1, "IntervalSeconds": 1}],
+            "End": True}}}
+        response, records = run(tmp_path, definition, "ALL")
+        assert response["status"] == "FAILED"
+        assert sequence(records) == [
+            ("1", "0", "ExecutionStarted"),
+            ("2", "0", "TaskStateEntered"),
+            ("3", "2", "TaskScheduled"),
+            ("4", "3", "TaskStarted"),
+            ("5", "4", "TaskFailed"),
+            ("6", "5", "TaskScheduled"),
+            ("7", "6", "TaskStarted"),
+            ("8", "7", "TaskFailed"),
+            ("9", "8", "ExecutionFailed"),   # no TaskStateExited when the error is not caught
+        ]
+        assert records[-1]["details"]["error"] == "Boom"
+
+    def test_map_iterations(self, tmp_path):
+        definition = {"StartAt": "M", "States": {"M": {
+            "Type": "Map", "ItemsPath": "$.items", "End": True,
+            "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}}}
+        _, records = run(tmp_path, definition, "ALL", input='{"items": [10, 20]}')
+        assert sequence(records) == [
+            ("1", "0", "ExecutionStarted"),
+            ("2", "0", "MapStateEntered"),
+            ("3", "2", "MapStateStarted"),
+            ("4", "3", "MapIterationStarted"),
+            ("5", "4", "PassStateEntered"),
+            ("6", "5", "PassStateExited"),
+            ("7", "6", "MapIterationSucceeded"),
+            ("8", "3", "MapIterationStarted"),
+            ("9", "8", "PassStateEntered"),
+            ("10", "9", "PassStateExited"),
+            ("11", "10", "MapIterationSucceeded"),
+            ("12", "11", "MapStateSucceeded"),
+            ("13", "12", "MapStateExited"),
+            ("14", "13", "ExecutionSucceeded"),
+        ]
+        assert records[2]["details"] == {"length": 2}
+        assert records[7]["details"] == {"name": "M", "index": 1}
+        assert json.loads(records[8]["details"]["input"]) == 20
+
+    def test_large_payload_is_truncated_and_flagged(self, tmp_path):
+        big = json.dumps({"s": '"' * 100_000})   # escaping doubles it past 248 KB
+        _, records = run(tmp_path, {"StartAt": "P", "States": {"P": {"Type": "Pass",
+                                                                      "End": True}}},
+                         "ALL", input=big)
+        entered = records[1]["details"]
+        assert entered["inputDetails"] == {"truncated": True}
+        assert len(json.dumps(entered["input"])) <= 248 * 1024
+        compact = json.dumps(json.loads(big), separators=(",", ":"))
+        assert compact.startswith(entered["input"])
+
+
+FAIL_ONLY = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E", "Cause": "c"}}}
+
+
+class TestErrorAndFatalLevels:
+    def test_error_level_logs_fail_state_and_execution_failed(self, tmp_path):
+        _, records = run(tmp_path, FAIL_ONLY, "ERROR")
+        # Event ids count every event, logged or not (observed on AWS).
+        assert sequence(records) == [("2", "0", "FailStateEntered"),
+                                     ("3", "2", "ExecutionFailed")]
+        assert records[1]["details"] == {"error": "E", "cause": "c"}
+
+    def test_fatal_level_logs_only_the_execution_failure(self, tmp_path):
+        _, records = run(tmp_path, FAIL_ONLY, "FATAL")
+        assert sequence(records) == [("3", "2", "ExecutionFailed")]
+
+    @pytest.mark.parametrize("level", ["ERROR", "FATAL", "OFF"])
+    def test_successful_execution_writes_nothing(self, tmp_path, level):
+        definition = PASS_TASK
+        config_level = level
+        response, records = run(tmp_path, definition, config_level)
+        assert response["status"] == "SUCCEEDED"
+        assert records == []
+
+    def test_error_level_logs_task_failure(self, tmp_path):
+        definition = {"StartAt": "T", "States": {"T": {
+            "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"FunctionName": "fail", "Payload.$": "$"}, "End": True}}}
+        _, records = run(tmp_path, definition, "ERROR")
+        assert sequence(records) == [("5", "4", "TaskFailed"), ("6", "5", "ExecutionFailed")]
+        assert records[0]["details"]["resourceType"] == "lambda"
+
+
+class TestStreamsAndConfiguration:
+    def test_log_group_and_stream_names(self, tmp_path):
+        run(tmp_path, PASS_TASK, "ALL")
+        (group_dir,) = [p for p in tmp_path.iterdir() if p.is_dir() and p.name != ".spool"]
+        assert group_dir.name == GROUP.replace("/", "%2F")
+        (stream_file,) = list(group_dir.glob("*.log"))
+        stream = stream_file.name[:-len(".log")].replace("%2F", "/")
+        assert re.fullmatch(r"states/m/\d{4}-\d{2}-\d{2}-\d{2}-\d{2}/[0-9a-f]{8}", stream)
+
+    def test_executions_share_a_stream_and_are_told_apart_by_arn(self, tmp_path):
+        sfn = fastsfn.client(HANDLERS, log_sink=f"dir:{tmp_path}")
+        arn = sfn.create_state_machine(
+            name="m", definition=json.dumps(PASS_TASK), roleArn=ROLE, type="EXPRESS",
+            loggingConfiguration=logging_config("ALL"))["stateMachineArn"]
+        arns = {sfn.start_sync_execution(stateMachineArn=arn, input='{"n": 1}')["executionArn"]
+                for _ in range(3)}
+        sfn.close()
+        records = read_records(tmp_path)
+        assert len(records) == 27
+        assert {r["execution_arn"] for r in records} == arns
+
+    def test_describe_returns_the_configuration(self):
+        sfn = fastsfn.client()
+        arn = sfn.create_state_machine(
+            name="m", definition=json.dumps(FAIL_ONLY), roleArn=ROLE, type="EXPRESS",
+            loggingConfiguration=logging_config("ERROR", False))["stateMachineArn"]
+        assert sfn.describe_state_machine(stateMachineArn=arn)["loggingConfiguration"] == \
+            logging_config("ERROR", False)
+        sfn.close()
+
+    @pytest.mark.parametrize("config, message", [
+        ({"level": "ALL"}, "Must specify exactly one Log Destination"),
+        ({"level": "LOUD", "destinations": []}, "level"),
+        ({"level": "ALL", "destinations": [{"cloudWatchLogsLogGroup": {
+            "logGroupArn": GROUP_ARN[:-2]}}]}, "'*' qualifier"),
+        ({"level": "ALL", "destinations": [{"cloudWatchLogsLogGroup": {
+            "logGroupArn": "arn:aws:s3:::bucket"}}]}, "Log Group ARN"),
+    ])
+    def test_invalid_configuration(self, config, message):
+        sfn = fastsfn.client()
+        with pytest.raises(sfn.exceptions.InvalidLoggingConfiguration, match=re.escape(message)):
+            sfn.create_state_machine(name="m", definition=json.dumps(FAIL_ONLY), roleArn=ROLE,
+                                     type="EXPRESS", loggingConfiguration=config)
+        sfn.close()
+
+    def test_update_turns_logging_on(self, tmp_path):
+        sfn = fastsfn.client(log_sink=f"dir:{tmp_path}")
+        arn = sfn.create_state_machine(name="m", definition=json.dumps(FAIL_ONLY),
+                                       roleArn=ROLE, type="EXPRESS")["stateMachineArn"]
+        sfn.start_sync_execution(stateMachineArn=arn)
+        sfn.update_state_machine(stateMachineArn=arn,
+                                 loggingConfiguration=logging_config("FATAL"))
+        sfn.start_sync_execution(stateMachineArn=arn)
+        sfn.close()
+        assert [r["type"] for r in read_records(tmp_path)] == ["ExecutionFailed"]

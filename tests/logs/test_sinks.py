@@ -1,0 +1,83 @@
+"""Local sinks (directory, stdout), sink specs, and the spool's file format."""
+from __future__ import annotations
+
+import pytest
+
+from fastsfn.logs import DirSink, LogShipper, StdoutSink, open_sink
+from fastsfn.logs.batching import Batch
+from fastsfn.logs.spool import Spool
+
+GROUP = "/aws/vendedlogs/states/orders-Logs"
+STREAM = "states/orders/2024-01-01-10/7851b2d9"
+RECORD = ('{"id":"1","type":"ExecutionStarted","details":{"input":"{\\"a\\": \\"\u00e9\\"}"},'
+          '"previous_event_id":"0","event_timestamp":"1668095539607"}')
+
+
+def test_dir_sink_layout_and_exact_lines(tmp_path):
+    with LogShipper(open_sink(f"dir:{tmp_path}")) as shipper:
+        shipper.put(GROUP, STREAM, [(1668095539607, RECORD), (1668095539608, "{}")])
+        shipper.put(GROUP, "states/other/x", [(1, "{}")])
+    group_dir = tmp_path / "%2Faws%2Fvendedlogs%2Fstates%2Forders-Logs"
+    assert sorted(p.name for p in group_dir.iterdir()) == [
+        "states%2Forders%2F2024-01-01-10%2F7851b2d9.log", "states%2Fother%2Fx.log"]
+    text = (group_dir / "states%2Forders%2F2024-01-01-10%2F7851b2d9.log").read_text("utf-8")
+    assert text == RECORD + "\n{}\n"
+
+
+def test_dir_sink_names_cannot_escape_the_directory(tmp_path):
+    sink = DirSink(str(tmp_path))
+    assert sink.stream_path("..", "../x") == str(tmp_path / "%2E." / "%2E.%2Fx.log")
+
+
+def test_dir_sink_rotates_at_its_size_limit(tmp_path):
+    sink = DirSink(str(tmp_path), rotate_bytes=100)
+    lines = [f'{{"n":{i:02d},"pad":"{"x" * 14}"}}' for i in range(10)]  # 32 bytes with "\n"
+    for i in range(0, 10, 2):
+        sink.put_log_events("g", "s", [(i, lines[i]), (i + 1, lines[i + 1])])
+    sink.close()
+    base = tmp_path / "g" / "s.log"
+    files = [base.with_name(f"s.log.{n}") for n in (3, 2, 1)] + [base]
+    # Oldest first: .log.3, .log.2, .log.1, then .log; each at most 100 bytes (3 lines).
+    assert [f.read_text().splitlines() for f in files] == [
+        lines[0:3], lines[3:6], lines[6:9], lines[9:10]]
+
+
+def test_stdout_sink_prints_one_line_per_event(capsys):
+    with LogShipper(open_sink("stdout")) as shipper:
+        shipper.put(GROUP, STREAM, [(2, '{"b":2}'), (1, '{"a":1}')])
+    assert capsys.readouterr().out == '{"a":1}\n{"b":2}\n'
+    assert isinstance(open_sink("stdout"), StdoutSink)
+
+
+@pytest.mark.parametrize("spec", ["", "dir:", "file:/tmp/x", "stdout:x", "cloud"])
+def test_bad_sink_spec_is_a_value_error_naming_it(spec):
+    with pytest.raises(ValueError, match=f"unknown log sink {spec!r}"):
+        open_sink(spec)
+
+
+def batch(seq: int, stream: str = "s") -> Batch:
+    return Batch.sealed("g", stream, [(seq, f"m{seq}")], seq)
+
+
+def test_spool_resumes_after_the_last_acknowledged_batch(tmp_path):
+    spool = Spool(str(tmp_path), max_bytes=1 << 20)
+    assert spool.append([batch(0), batch(1), batch(2)]) == []
+    assert spool.front().events == [(0, "m0")]
+    spool.pop()
+    spool.close()
+
+    reopened = Spool(str(tmp_path), max_bytes=1 << 20)
+    assert reopened.next_seq == 3
+    assert [reopened.front().events, reopened.replayed] == [[(1, "m1")], 2]
+    reopened.pop()
+    reopened.pop()
+    assert reopened.front() is None and not reopened
+    assert [p.name for p in tmp_path.iterdir()] == [".lock"]
+    reopened.close()
+
+
+def test_spool_directory_is_used_by_one_shipper_at_a_time(tmp_path):
+    spool = Spool(str(tmp_path), max_bytes=1 << 20)
+    with pytest.raises(RuntimeError, match="in use by another LogShipper"):
+        Spool(str(tmp_path), max_bytes=1 << 20)
+    spool.close()
