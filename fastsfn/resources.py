@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import fnmatch
+import functools
 import json
 import linecache
 from json.encoder import encode_basestring_ascii as _quote
@@ -87,17 +88,17 @@ class LambdaError(TaskFailure):
 
 
 def _stack_trace(tb: Any) -> list[str]:
-    """The handler's traceback lines as Lambda's Python runtime lists them (no carets).
+    """The handler's traceback lines as Lambda's Python runtime lists them (no carets)."""
+    return [_trace_line(frame.f_code, lineno) for frame, lineno in traceback.walk_tb(tb)]
 
-    Source lines come from linecache without re-checking the files on disk.
-    """
-    out = []
-    for frame, lineno in traceback.walk_tb(tb):
-        code = frame.f_code
-        line = linecache.getline(code.co_filename, lineno).strip()
-        head = f'  File "{code.co_filename}", line {lineno}, in {code.co_name}\n'
-        out.append(f"{head}    {line}\n" if line else head)
-    return out
+
+@functools.lru_cache(maxsize=4096)
+def _trace_line(code: Any, lineno: int) -> str:
+    """One traceback entry; source lines come from linecache without re-checking the files
+    on disk, once per code location (a failing handler fails at the same lines again)."""
+    line = linecache.getline(code.co_filename, lineno).strip()
+    head = f'  File "{code.co_filename}", line {lineno}, in {code.co_name}\n'
+    return f"{head}    {line}\n" if line else head
 
 
 def _function_not_found(arn: str) -> TaskFailure:
