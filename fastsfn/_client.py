@@ -23,6 +23,7 @@ from fastsfn.ids import new_uuid
 from fastsfn.jsontext import DecodeError, exceeds_payload_limit, loads
 from fastsfn.runtime import Outcome, Runtime, StateMachine, output_text
 from fastsfn.resources import Handler
+from fastsfn.teststate import INSPECTION_LEVELS, InvalidRequest, run_state
 
 ERROR_CODES = (
     "InvalidArn", "InvalidDefinition", "InvalidName", "InvalidExecutionInput",
@@ -292,6 +293,38 @@ class Client:
         return {"result": result, "diagnostics": [d.to_dict() for d in found[:limit]],
                 "truncated": len(found) > limit, "ResponseMetadata": _metadata()}
 
+    def test_state(
+        self, *, definition: str | None = None, roleArn: str | None = None,
+        input: str | None = None, inspectionLevel: str = "INFO", revealSecrets: bool = False,
+        variables: str | None = None, stateName: str | None = None, mock: dict | None = None,
+        context: str | None = None, stateConfiguration: dict | None = None,
+    ) -> dict:
+        """TestState: runs one state once (see fastsfn.teststate); failures are in `status`."""
+        op = "TestState"
+        _require(op, definition=definition)
+        if inspectionLevel not in INSPECTION_LEVELS:
+            self._fail("ValidationException",
+                       f"1 validation error detected: Value '{inspectionLevel}' at "
+                       "'inspectionLevel' failed to satisfy constraint: Member must satisfy "
+                       "enum value set: [INFO, DEBUG, TRACE]", op)
+        if roleArn is not None and not _ROLE_ARN.match(roleArn):
+            self._fail("InvalidArn", f"Invalid Arn: '{roleArn}'", op)
+        try:
+            value = loads("{}" if input is None else input)
+        except (DecodeError, TypeError) as e:
+            self._fail("InvalidExecutionInput",
+                       f"Invalid State Machine Execution Input: '{e}'", op)
+        try:
+            out = run_state(self.runtime, definition, value,  # type: ignore[arg-type]
+                            inspection_level=inspectionLevel, state_name=stateName,
+                            role_arn=roleArn, mock=mock, context=context,
+                            state_configuration=stateConfiguration, variables=variables,
+                            reveal_secrets=revealSecrets)
+        except InvalidRequest as e:
+            self._fail(e.code, e.message, op)
+        out["ResponseMetadata"] = _metadata()
+        return out
+
     # -- tags -----------------------------------------------------------------------------
 
     def _tagged(self, arn: str, operation: str) -> StateMachine:
@@ -442,13 +475,13 @@ def sync_response(machine: StateMachine, execution: Any, outcome: Outcome,
     """StartSyncExecution's response for a finished execution: as boto3 returns it, or
     (`wire`) as the HTTP body holds it (dates as epoch seconds, no ResponseMetadata)."""
     stop = now()
-    date = _wire_date if wire else _date
+    start = execution.start_time
     out: dict[str, Any] = {
         "executionArn": execution.execution_arn,
         "stateMachineArn": machine.arn,
         "name": execution.name,
-        "startDate": date(execution.start_time),
-        "stopDate": date(stop),
+        "startDate": round(start, 3) if wire else _date(start),
+        "stopDate": round(stop, 3) if wire else _date(stop),
     }
     if outcome.status == "SUCCEEDED":
         text = output_text(outcome)
@@ -467,7 +500,7 @@ def sync_response(machine: StateMachine, execution: Any, outcome: Outcome,
     out["inputDetails"] = {"included": True}
     if trace_header is not None:
         out["traceHeader"] = trace_header
-    billed_ms = max(100, math.ceil((stop - execution.start_time) * 10) * 100)  # 100 ms steps
+    billed_ms = max(100, math.ceil((stop - start) * 10) * 100)  # 100 ms steps
     out["billingDetails"] = {"billedMemoryUsedInMB": 64, "billedDurationInMilliseconds": billed_ms}
     if not wire:
         out["ResponseMetadata"] = _metadata()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 
-from fastsfn.logs.batching import Batch, Event
+from fastsfn.logs.batching import EVENT_OVERHEAD_BYTES, MAX_EVENT_BYTES, Batch, Event
 from fastsfn.logs.spool import Spool
 
 log = logging.getLogger("fastsfn.logs")
@@ -52,6 +52,29 @@ class Backlog:
         batch.add(event, size)
         self.memory_bytes += size
         self._dropping = False
+
+    def add_many(self, log_group_name: str, log_stream_name: str, events: list[Event]) -> bool:
+        """Queue events in one step when they all fit the stream's open batch and every one
+        is a valid size; False (nothing queued) otherwise."""
+        batch = self._open.get((log_group_name, log_stream_name))
+        if batch is None or not events:
+            return False
+        messages = [message for _, message in events]
+        if not all(message.isascii() for message in messages):
+            return False
+        longest = max(map(len, messages))
+        if longest == 0 or longest + EVENT_OVERHEAD_BYTES > MAX_EVENT_BYTES:
+            return False
+        size = sum(map(len, messages)) + len(messages) * EVENT_OVERHEAD_BYTES
+        stamps = [timestamp for timestamp, _ in events]
+        first, last = min(stamps), max(stamps)
+        if (self.memory_bytes + size > self.max_memory_bytes
+                or not batch.fits_all(first, last, len(events), size)):
+            return False
+        batch.add_all(events, first, last, size)
+        self.memory_bytes += size
+        self._dropping = False
+        return True
 
     def seal_all(self) -> int:
         """Close every growing batch; return the last sequence number handed out."""

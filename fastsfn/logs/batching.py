@@ -59,6 +59,26 @@ class Batch:
                 and max(self.last_ts, timestamp) - min(self.first_ts, timestamp)
                 < MAX_BATCH_SPAN_MS)
 
+    def fits_all(self, first: int, last: int, count: int, size: int) -> bool:
+        """Whether `count` more events (timestamps from `first` to `last`, `size` bytes in
+        all) keep the batch within every PutLogEvents limit."""
+        if not self.events:
+            return (count <= MAX_BATCH_EVENTS and size <= MAX_BATCH_BYTES
+                    and last - first < MAX_BATCH_SPAN_MS)
+        return (len(self.events) + count <= MAX_BATCH_EVENTS
+                and self.nbytes + size <= MAX_BATCH_BYTES
+                and max(self.last_ts, last) - min(self.first_ts, first) < MAX_BATCH_SPAN_MS)
+
+    def add_all(self, events: list[Event], first: int, last: int, size: int) -> None:
+        """Append events that `fits_all` (timestamps from `first` to `last`)."""
+        if not self.events:
+            self.first_ts, self.last_ts = first, last
+        else:
+            self.first_ts = min(self.first_ts, first)
+            self.last_ts = max(self.last_ts, last)
+        self.events.extend(events)
+        self.nbytes += size
+
     def add(self, event: Event, size: int) -> None:
         """Append an event that `fits`."""
         timestamp = event[0]

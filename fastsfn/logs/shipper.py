@@ -174,6 +174,8 @@ class LogShipper:
                 item.sealed.set()
                 continue
             log_group_name, log_stream_name, events = item
+            if backlog.add_many(log_group_name, log_stream_name, events):
+                continue   # all at once: one execution's events usually fit the open batch
             for event in events:
                 size = event_size(event[1])
                 if size > MAX_EVENT_BYTES or size == EVENT_OVERHEAD_BYTES:

@@ -84,6 +84,11 @@ class DirSink:
         key = (log_group_name, log_stream_name)
         f = self._file(key)
         size = f.tell()
+        data = "".join([message + "\n" for _, message in events]).encode("utf-8")
+        if size + len(data) <= self.rotate_bytes:   # the usual case: one write
+            f.write(data)
+            f.flush()
+            return 0
         for _, message in events:
             line = message.encode("utf-8") + b"\n"
             if size and size + len(line) > self.rotate_bytes:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import msgspec
 import orjson
 from botocore import xform_name
 from botocore.exceptions import ClientError, ParamValidationError
@@ -41,6 +42,23 @@ class ProtocolError(Exception):
         return orjson.dumps({"__type": self.code, "message": self.message, **self.members})
 
 
+class _StartExecution(msgspec.Struct, forbid_unknown_fields=True):
+    """StartExecution's members: all strings (the hot requests, decoded by type in C)."""
+
+    stateMachineArn: str | None = None
+    name: str | None = None
+    input: str | None = None
+    traceHeader: str | None = None
+
+
+class _StartSyncExecution(_StartExecution, forbid_unknown_fields=True):
+    includedData: str | None = None
+
+
+_TYPED = {"StartExecution": msgspec.json.Decoder(_StartExecution),
+          "StartSyncExecution": msgspec.json.Decoder(_StartSyncExecution)}
+
+
 @dataclass(frozen=True)
 class Operation:
     """One served operation: its AWS name, the client method, the members it accepts."""
@@ -50,6 +68,7 @@ class Operation:
     members: frozenset[str]
     shape: Any  # botocore input StructureShape, or None
     starts_execution: bool = False  # counted against the server's in-flight limit
+    typed: Any = None  # a msgspec decoder of exactly these members, for the hot requests
 
 
 class Operations:
@@ -68,9 +87,12 @@ class Operations:
             params = inspect.signature(fn).parameters.values()
             members = frozenset(p.name for p in params
                                 if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD))
+            typed = _TYPED.get(name)
+            if typed is not None and set(typed.type.__struct_fields__) != members:
+                typed = None   # the client takes other members: only the general path fits
             self.served[name] = Operation(name, method, members,
                                           model.operation_model(name).input_shape,
-                                          name in _STARTS_EXECUTION)
+                                          name in _STARTS_EXECUTION, typed)
 
     def resolve(self, target: str | None) -> Operation:
         if not target:
@@ -95,6 +117,14 @@ def throttled() -> ProtocolError:
 
 def decode(op: Operation, body: bytes) -> dict[str, Any]:
     """The request's members as keyword arguments (nulls dropped, JSON types checked)."""
+    typed = op.typed
+    if typed is not None:
+        try:
+            doc = typed.decode(body)
+        except msgspec.DecodeError:
+            pass   # the general path below words the error as AWS does
+        else:
+            return {k: v for k in doc.__struct_fields__ if (v := getattr(doc, k)) is not None}
     if not body.strip():
         return {}
     try:

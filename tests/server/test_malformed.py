@@ -98,7 +98,7 @@ def test_missing_target(raw):
     error(raw.request(b"{}", None), 400, "UnknownOperationException")
 
 
-@pytest.mark.parametrize("operation", ["TestState", "DescribeExecution", "StopExecution",
+@pytest.mark.parametrize("operation", ["ListExecutions", "DescribeExecution", "StopExecution",
                                        "GetExecutionHistory"])
 def test_unsupported_operation_named(raw, operation):
     message = error(raw.call(operation, {}), 400, "UnknownOperationException")

@@ -20,8 +20,8 @@ def test_every_client_method_is_served(ops):
         "CreateStateMachine", "DescribeStateMachine", "UpdateStateMachine",
         "DeleteStateMachine", "ListStateMachines", "StartExecution", "StartSyncExecution",
         "ValidateStateMachineDefinition", "TagResource", "UntagResource",
-        "ListTagsForResource", "DescribeStateMachineForExecution"}
-    assert {"DescribeExecution", "TestState", "StopExecution"} <= ops.unsupported
+        "ListTagsForResource", "DescribeStateMachineForExecution", "TestState"}
+    assert {"DescribeExecution", "GetExecutionHistory", "StopExecution"} <= ops.unsupported
     assert ops.served["StartSyncExecution"].method == "start_sync_execution"
 
 
