@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 from collections import deque
 
-from fastsfn.logs.batching import EVENT_OVERHEAD_BYTES, MAX_EVENT_BYTES, Batch, Event
+from fastsfn.logs.batching import (EVENT_OVERHEAD_BYTES, MAX_EVENT_BYTES, PUT_LOG_EVENTS, Batch,
+                                   BatchLimits, Event)
 from fastsfn.logs.spool import Spool
 
 log = logging.getLogger("fastsfn.logs")
@@ -25,7 +26,9 @@ class Backlog:
         dropped: events lost because memory and the spool were full.
     """
 
-    def __init__(self, max_memory_bytes: int, spool: Spool | None) -> None:
+    def __init__(self, max_memory_bytes: int, spool: Spool | None,
+                 limits: BatchLimits = PUT_LOG_EVENTS) -> None:
+        self.limits = limits
         self.max_memory_bytes = max_memory_bytes
         self.spool = spool
         self.memory_bytes = 0
@@ -48,7 +51,7 @@ class Backlog:
         if batch is None or not batch.fits(event[0], size):
             if batch is not None:
                 self._seal(batch)
-            batch = self._open[key] = Batch(log_group_name, log_stream_name)
+            batch = self._open[key] = Batch(log_group_name, log_stream_name, self.limits)
         batch.add(event, size)
         self.memory_bytes += size
         self._dropping = False

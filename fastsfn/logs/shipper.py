@@ -15,7 +15,8 @@ from types import TracebackType
 from typing import Self
 
 from fastsfn.logs.backlog import Backlog
-from fastsfn.logs.batching import EVENT_OVERHEAD_BYTES, MAX_EVENT_BYTES, Event, event_size
+from fastsfn.logs.batching import (EVENT_OVERHEAD_BYTES, MAX_EVENT_BYTES, PUT_LOG_EVENTS, Event,
+                                   event_size)
 from fastsfn.logs.sinks import BatchRejected, Sink
 from fastsfn.logs.spool import Spool
 
@@ -53,7 +54,8 @@ class LogShipper:
         self._inbox: deque[tuple[str, str, list[Event]] | _FlushMarker] = deque()
         self._cond = threading.Condition()  # guards the backlog and the counters
         self._spool = Spool(spool_dir, max_spool_bytes) if spool_dir is not None else None
-        self._backlog = Backlog(max_queued_bytes, self._spool)
+        self._backlog = Backlog(max_queued_bytes, self._spool,
+                                getattr(sink, "batch_limits", PUT_LOG_EVENTS))
         self._flush_interval = flush_interval
         self._close_timeout = close_timeout
         self._backoff_base = backoff_base

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from typing import IO, Protocol
 from urllib.parse import quote
 
-from fastsfn.logs.batching import Event
+from fastsfn.logs.batching import LOCAL, Event
 
 log = logging.getLogger("fastsfn.logs")
 
@@ -67,6 +67,8 @@ class DirSink:
     (older ones shift to `.log.2`, ...; none are deleted). Writes are buffered and flushed at
     the end of each batch.
     """
+
+    batch_limits = LOCAL  # no API limit: bigger batches, fewer thread hand-offs
 
     def __init__(self, path: str, *, rotate_bytes: int = ROTATE_BYTES) -> None:
         self.path = path
@@ -130,6 +132,8 @@ class DirSink:
 
 class StdoutSink:
     """One line per event (the message) on stdout, flushed after each batch."""
+
+    batch_limits = LOCAL  # no API limit: bigger batches, fewer thread hand-offs
 
     def put_log_events(self, log_group_name: str, log_stream_name: str,
                        events: list[Event]) -> int:
