@@ -476,18 +476,18 @@ def sync_response(machine: StateMachine, execution: Any, outcome: Outcome,
     (`wire`) as the HTTP body holds it (dates as epoch seconds, no ResponseMetadata)."""
     stop = now()
     start = execution.start_time
+    if outcome.status == "SUCCEEDED":
+        text = outcome.text if outcome.text is not None else output_text(outcome)
+        if type(text) is not str:   # an output AWS refuses: the execution failed after all
+            outcome, text = text, None
     out: dict[str, Any] = {
         "executionArn": execution.execution_arn,
         "stateMachineArn": machine.arn,
         "name": execution.name,
         "startDate": round(start, 3) if wire else _date(start),
         "stopDate": round(stop, 3) if wire else _date(stop),
+        "status": outcome.status,
     }
-    if outcome.status == "SUCCEEDED":
-        text = output_text(outcome)
-        if isinstance(text, Outcome):
-            outcome = text
-    out["status"] = outcome.status
     if outcome.status == "SUCCEEDED":
         out["output"] = text
         out["outputDetails"] = {"included": True}
@@ -500,8 +500,9 @@ def sync_response(machine: StateMachine, execution: Any, outcome: Outcome,
     out["inputDetails"] = {"included": True}
     if trace_header is not None:
         out["traceHeader"] = trace_header
-    billed_ms = max(100, math.ceil((stop - start) * 10) * 100)  # 100 ms steps
-    out["billingDetails"] = {"billedMemoryUsedInMB": 64, "billedDurationInMilliseconds": billed_ms}
+    tenths = (stop - start) * 10   # billed in 100 ms steps, at least one
+    out["billingDetails"] = {"billedMemoryUsedInMB": 64, "billedDurationInMilliseconds":
+                             100 if tenths <= 1 else math.ceil(tenths) * 100}
     if not wire:
         out["ResponseMetadata"] = _metadata()
     return out

@@ -228,7 +228,8 @@ class Runtime:
         except Exception as e:  # an engine fault must still end as an execution status
             return self._ended(execution, _internal_failure(e))
         if aw is None:
-            return self._ended(execution, _succeeded(frame.output))
+            outcome = Outcome("SUCCEEDED", frame.output)
+            return self._ended(execution, outcome) if execution.log_level else outcome
         return frame, aw
 
     async def _drive(self, frame: Any, aw: Any) -> Outcome:
