@@ -25,6 +25,7 @@ from fastsfn.resources import Handler, Resources
 from fastsfn.store import Store
 
 EXPRESS_MAX_SECONDS = 300.0
+LOG_ALL = int(_core.LogLevel.LOG_ALL)
 # AWS: executions started within a few seconds of UpdateStateMachine may use the previous
 # definition. With a store, a known machine is checked against it at most this often.
 REFRESH_SECONDS = 1.0
@@ -216,7 +217,7 @@ class Runtime:
 
     def start(self, machine: StateMachine, execution: _core.Execution) -> Outcome | tuple:
         """The synchronous part: an Outcome, or (frame, awaitable) when it must suspend."""
-        if execution.log_level:
+        if execution.log_level == LOG_ALL:
             execution.log_started()
         frame = _core.Frame(execution, machine.program, execution.input)
         try:
@@ -229,7 +230,8 @@ class Runtime:
             return self._ended(execution, _internal_failure(e))
         if aw is None:
             outcome = Outcome("SUCCEEDED", frame.output)
-            return self._ended(execution, outcome) if execution.log_level else outcome
+            # A successful execution logs only at ALL (ERROR and FATAL log failures).
+            return self._ended(execution, outcome) if execution.log_level == LOG_ALL else outcome
         return frame, aw
 
     async def _drive(self, frame: Any, aw: Any) -> Outcome:
@@ -256,7 +258,7 @@ class Runtime:
 
     def _ended(self, execution: _core.Execution, outcome: Outcome) -> Outcome:
         """An execution's last step: when it logs, its end event and shipping its records."""
-        if execution.log_level == 3 or (execution.log_level and outcome.status != "SUCCEEDED"):
+        if execution.log_level == LOG_ALL or (execution.log_level and outcome.status != "SUCCEEDED"):
             machine = self.machines.get(execution.state_machine_arn)
             group = machine.log.log_group_name if machine is not None else None
             if group is not None:
