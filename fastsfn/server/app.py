@@ -56,27 +56,24 @@ def create_app(client: Client | AsyncClient, max_body: int = MAX_BODY,
     background_count = aclient.runtime.background_count
     answering = 0  # StartExecution / StartSyncExecution requests being answered
 
-    async def start(op: Operation, request: web.Request) -> dict:
-        nonlocal answering
-        if answering + background_count() >= max_inflight:
-            raise throttled()
-        answering += 1
-        try:
-            return await invoke(op, aclient, decode(op, await _read(request)))
-        finally:
-            answering -= 1
-
     async def handle(request: web.Request) -> web.Response:
+        nonlocal answering
         request_id = new_uuid()
         try:
             if request.method != "POST":
                 raise ProtocolError(400, "UnknownOperationException",
                                     f"fastsfn answers POST requests only, not {request.method}")
             op = operations.resolve(request.headers.get("X-Amz-Target"))
-            if op.starts_execution:
-                result = await start(op, request)
-            else:
+            if not op.starts_execution:
                 result = await invoke(op, aclient, decode(op, await _read(request)))
+            elif answering + background_count() >= max_inflight:
+                raise throttled()
+            else:
+                answering += 1
+                try:
+                    result = await invoke(op, aclient, decode(op, await _read(request)))
+                finally:
+                    answering -= 1
             return _response(200, encode(result), request_id)
         except ProtocolError as e:
             return _response(e.status, e.body(), request_id)
@@ -88,5 +85,6 @@ def create_app(client: Client | AsyncClient, max_body: int = MAX_BODY,
 
     app = web.Application(client_max_size=max_body)
     app[CLIENT_KEY] = aclient
-    app.router.add_route("*", "/{tail:.*}", handle)
+    app.router.add_post("/", handle)   # what SDKs send: resolved without a pattern match
+    app.router.add_route("*", "/{tail:.*}", handle)   # anything else gets AWS's error
     return app
