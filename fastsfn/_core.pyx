@@ -64,6 +64,9 @@ DEF LOG_PAYLOAD_LIMIT = 253952
 
 cdef tuple _PLAIN = (dict, list, str, int, float, bool, type(None))
 
+# What `_run_task` returns when the task failed (the error is in `Frame._task_error`).
+cdef object _TASK_FAILED = object()
+
 
 cdef inline double _now() noexcept:
     cdef timespec ts
@@ -400,6 +403,7 @@ cdef class Frame:
     cdef list retry_attempts
     cdef int pending
     cdef object pending_output
+    cdef object _task_error           # the error of a task that returned _TASK_FAILED
 
     def __init__(self, Execution execution, Program program, object data, dict variables=None,
                  long previous=0):
@@ -522,28 +526,33 @@ cdef class Frame:
         cdef State st
         cdef object aw
         cdef int pending
+        cdef object failed
         while self.index >= 0:
             st = <State>self.states[self.index]
+            failed = None
             try:
                 pending = self.pending
                 if pending == P_NONE:
                     aw = self._run(st)
-                    if aw is not None:
+                    if aw is _TASK_FAILED:   # handed back, not raised: cheaper on retries
+                        failed = self._task_error
+                        self._task_error = None
+                    elif aw is not None:
                         return aw
                 elif pending == P_RESULT:
                     self.pending = P_NONE
                     if error is not None:
-                        err = error
+                        failed = error
                         error = None
                         if st.kind == TASK:
-                            self._task_ended(st, None, err)
-                        raise err
-                    result = value
-                    value = None
-                    if st.kind == TASK:
-                        self._task_ended(st, result, None)
-                        _check_size(result, st.limit_name)
-                    self._finish(st, result)
+                            self._task_ended(st, None, failed)
+                    else:
+                        result = value
+                        value = None
+                        if st.kind == TASK:
+                            self._task_ended(st, result, None)
+                            _check_size(result, st.limit_name)
+                        self._finish(st, result)
                 elif pending == P_WAIT:
                     self.pending = P_NONE
                     self._exit(st.next_index, self.pending_output)
@@ -551,17 +560,18 @@ cdef class Frame:
                 else:
                     self.pending = P_NONE
             except StatesError as e:
-                aw = self._handle_error(st, e)
-                if aw is not None:
-                    return aw
+                failed = e
             except PathNotFound as e:
-                aw = self._handle_error(st, StatesRuntime(f"Invalid path '{e.path}' : {e.detail}"))
+                failed = StatesRuntime(f"Invalid path '{e.path}' : {e.detail}")
+            if failed is not None:
+                aw = self._handle_error(st, failed)
                 if aw is not None:
                     return aw
         return None
 
     cdef object _run(self, State st):
-        """Run one state from its raw input; None when it transitioned, else an awaitable."""
+        """Run one state from its raw input: None when it transitioned (or is to run again),
+        an awaitable, or _TASK_FAILED."""
         cdef int kind = st.kind
         cdef object data = self.data
         cdef object eff
@@ -634,12 +644,14 @@ cdef class Frame:
             result = st.invoke(task_input, self)
         except StatesError as e:
             self._task_ended(st, None, e)
-            raise
+            self._task_error = e
+            return _TASK_FAILED
         if type(result) in _PLAIN or not isawaitable(result):
             if timeout > 0 and _monotonic() - started > timeout:
                 e = StatesError(timeout_error, None)
                 self._task_ended(st, None, e)
-                raise e
+                self._task_error = e
+                return _TASK_FAILED
             self._task_ended(st, result, None)
             _check_size(result, st.limit_name)
             self._finish(st, result)
