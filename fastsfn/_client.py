@@ -69,6 +69,18 @@ def _metadata() -> dict:
             "RetryAttempts": 0}
 
 
+def _description(m: StateMachine, **members: Any) -> dict:
+    """What both Describe operations tell of a state machine, plus `members`."""
+    out = {"stateMachineArn": m.arn, "name": m.name, "definition": m.definition,
+           "roleArn": m.role_arn, **members,
+           "loggingConfiguration": m.logging_configuration,
+           "tracingConfiguration": m.tracing_configuration}
+    if m.revision_id is not None:
+        out["revisionId"] = m.revision_id
+    out["ResponseMetadata"] = _metadata()
+    return out
+
+
 def _require(operation: str, **params: Any) -> None:
     missing = [name for name, value in params.items() if value is None]
     if missing:
@@ -180,17 +192,8 @@ class Client:
         op = "DescribeStateMachine"
         _require(op, stateMachineArn=stateMachineArn)
         m = self._machine(stateMachineArn, op)  # type: ignore[arg-type]
-        out = {
-            "stateMachineArn": m.arn, "name": m.name, "status": "ACTIVE",
-            "definition": m.definition, "roleArn": m.role_arn, "type": m.type,
-            "creationDate": _date(m.creation_date),
-            "loggingConfiguration": m.logging_configuration,
-            "tracingConfiguration": m.tracing_configuration,
-        }
-        if m.revision_id is not None:
-            out["revisionId"] = m.revision_id
-        out["ResponseMetadata"] = _metadata()
-        return out
+        return _description(m, status="ACTIVE", type=m.type,
+                            creationDate=_date(m.creation_date))
 
     def describe_state_machine_for_execution(self, *, executionArn: str | None = None,
                                              includedData: str | None = None) -> dict:
@@ -207,16 +210,7 @@ class Client:
         if m is None:
             self._fail("ExecutionDoesNotExist", f"Execution Does Not Exist: '{executionArn}'", op)
         assert m is not None
-        out = {
-            "stateMachineArn": m.arn, "name": m.name, "definition": m.definition,
-            "roleArn": m.role_arn, "updateDate": _date(m.update_date or m.creation_date),
-            "loggingConfiguration": m.logging_configuration,
-            "tracingConfiguration": m.tracing_configuration,
-        }
-        if m.revision_id is not None:
-            out["revisionId"] = m.revision_id
-        out["ResponseMetadata"] = _metadata()
-        return out
+        return _description(m, updateDate=_date(m.update_date or m.creation_date))
 
     def update_state_machine(
         self, *, stateMachineArn: str | None = None, definition: str | None = None,

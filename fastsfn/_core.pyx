@@ -132,7 +132,7 @@ cdef class Catcher:
         self.result_path = result_path
 
 
-cdef bint error_matches(frozenset names, object err):
+cpdef bint error_matches(frozenset names, object err):
     """ASL matching: the name itself, `States.ALL` (never `States.Runtime`),
     `States.TaskFailed` for task errors, `States.Timeout` for heartbeat timeouts."""
     cdef object name = err.error

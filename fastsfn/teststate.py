@@ -19,7 +19,7 @@ from inspect import isawaitable
 from typing import Any
 
 from fastsfn import stepping
-from fastsfn._core import Catcher, Kind, Program, ResultPathMode, Retrier, State, now
+from fastsfn._core import Catcher, Kind, Program, ResultPathMode, Retrier, State, error_matches, now
 from fastsfn.asl.validate import UNSUPPORTED
 from fastsfn.errors import (
     DefinitionError,
@@ -293,7 +293,7 @@ class _Run:
             return "FAILED", None, None
         details: dict[str, int] = {}
         for i, retrier in enumerate(self.st.retriers):
-            if _matches(retrier.error_equals, error):
+            if error_matches(retrier.error_equals, error):
                 details["retryIndex"] = i
                 if retry_count < retrier.max_attempts:
                     details["retryBackoffIntervalSeconds"] = _backoff(retrier, retry_count)
@@ -302,7 +302,7 @@ class _Run:
                 break
         status, output, next_index = "FAILED", None, None
         for i, catcher in enumerate(self.st.catchers):
-            if _matches(catcher.error_equals, error):
+            if error_matches(catcher.error_equals, error):
                 details["catchIndex"] = i
                 status = "CAUGHT_ERROR"
                 output = (_caught_output(catcher, data, error),)
@@ -435,20 +435,6 @@ _NOT_JSON_TEXT = frozenset({"errorDetails", "maxConcurrency", "toleratedFailureC
                             "toleratedFailurePercentage"})
 
 
-def _matches(names: frozenset, error: StatesError) -> bool:
-    """ASL error matching, as the executor's `error_matches` (States.ALL never matches
-    States.Runtime; States.TaskFailed matches a task's own failures)."""
-    name = error.error
-    if name in names:
-        return True
-    if name == "States.Runtime":
-        return False
-    if "States.ALL" in names:
-        return True
-    if name == "States.HeartbeatTimeout" and "States.Timeout" in names:
-        return True
-    return ("States.TaskFailed" in names and getattr(error, "task_failure", False)
-            and name != "States.Timeout")
 
 
 def _backoff(retrier: Retrier, retry_count: int) -> int:
