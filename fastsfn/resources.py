@@ -68,14 +68,14 @@ class LambdaError(TaskFailure):
         exc = self._exc
         if exc is not None:
             tb = exc.__traceback__
-            stack = _stack_trace(tb.tb_next if tb and tb.tb_next else tb)
+            stack = _quoted_stack_trace(tb.tb_next if tb and tb.tb_next else tb)
             # json.dumps's layout (and its ASCII escaping), written out directly: faster.
             comma, colon = (",", ":") if self._compact else (", ", ": ")
             self._cause = (
                 f'{{"errorMessage"{colon}{_quote(str(exc))}{comma}'
                 f'"errorType"{colon}{_quote(self.error)}{comma}'
                 f'"requestId"{colon}"{new_uuid()}"{comma}'
-                f'"stackTrace"{colon}[{comma.join(map(_quote, stack))}]}}')
+                f'"stackTrace"{colon}[{comma.join(stack)}]}}')
             self._exc = None
         return self._cause
 
@@ -87,18 +87,20 @@ class LambdaError(TaskFailure):
         return f"{self.error}: {self.cause}"
 
 
-def _stack_trace(tb: Any) -> list[str]:
-    """The handler's traceback lines as Lambda's Python runtime lists them (no carets)."""
-    return [_trace_line(frame.f_code, lineno) for frame, lineno in traceback.walk_tb(tb)]
+def _quoted_stack_trace(tb: Any) -> list[str]:
+    """The handler's traceback entries as Lambda's Python runtime lists them (no carets),
+    each as a JSON string."""
+    return [_quoted_trace_line(frame.f_code, lineno) for frame, lineno in traceback.walk_tb(tb)]
 
 
 @functools.lru_cache(maxsize=4096)
-def _trace_line(code: Any, lineno: int) -> str:
-    """One traceback entry; source lines come from linecache without re-checking the files
-    on disk, once per code location (a failing handler fails at the same lines again)."""
+def _quoted_trace_line(code: Any, lineno: int) -> str:
+    """One traceback entry as a JSON string; source lines come from linecache without
+    re-checking the files on disk, once per code location (a failing handler fails at the
+    same lines again)."""
     line = linecache.getline(code.co_filename, lineno).strip()
     head = f'  File "{code.co_filename}", line {lineno}, in {code.co_name}\n'
-    return f"{head}    {line}\n" if line else head
+    return _quote(f"{head}    {line}\n" if line else head)
 
 
 def _function_not_found(arn: str) -> TaskFailure:
