@@ -21,8 +21,8 @@ from fastsfn.errors import DefinitionError
 from fastsfn.express_logs import check_logging_configuration
 from fastsfn.ids import new_uuid
 from fastsfn.jsontext import DecodeError, exceeds_payload_limit, loads
-from fastsfn.runtime import Outcome, Runtime, StateMachine, output_text
 from fastsfn.resources import Handler
+from fastsfn.runtime import Outcome, Runtime, StateMachine, output_text
 from fastsfn.teststate import INSPECTION_LEVELS, InvalidRequest, run_state
 
 ERROR_CODES = (

@@ -78,8 +78,8 @@ class _StreamNames:
     fixed per process (many executions share one stream; filter by `execution_arn`)."""
 
     def __init__(self) -> None:
-        self._suffix = os.urandom(4).hex()
-        self._pid = os.getpid()
+        self._pid = -1
+        self._suffix = ""
         self._cache: dict[tuple[str, int], str] = {}
 
     def __call__(self, machine_name: str, epoch: float) -> str:
@@ -87,8 +87,9 @@ class _StreamNames:
         key = (machine_name, minute)
         name = self._cache.get(key)
         if name is None:
-            if os.getpid() != self._pid:   # a forked worker writes its own streams
-                self.__init__()
+            if os.getpid() != self._pid:   # first use, or a forked worker: its own streams
+                self._pid, self._suffix = os.getpid(), os.urandom(4).hex()
+                self._cache.clear()
             if len(self._cache) > 1024:
                 self._cache.clear()
             stamp = time.strftime("%Y-%m-%d-%H-%M", time.gmtime(minute * 60))

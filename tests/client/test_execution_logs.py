@@ -98,7 +98,7 @@ class TestAllLevel:
 
     def test_details_with_execution_data(self, tmp_path):
         _, records = run(tmp_path, PASS_TASK, "ALL", input='{"n": 2, "x": "a b"}')
-        started, entered, exited, task_entered, scheduled, task_started, succeeded, \
+        started, entered, exited, _task_entered, scheduled, task_started, succeeded, \
             task_exited, done = (r["details"] for r in records)
         assert started == {"input": '{"n": 2, "x": "a b"}', "inputDetails": {"truncated": False},
                            "roleArn": ROLE}   # the input exactly as sent

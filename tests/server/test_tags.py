@@ -107,13 +107,17 @@ def test_create_with_too_many_tags(sfn):
         sfn.describe_state_machine(stateMachineArn=SM + "tags-too-many")
 
 
-@pytest.mark.parametrize("arn", [SM + "tags-nobody", SM + "tags-0:1",
-                                 "arn:aws:states:us-east-1:123456789012:activity:nobody"])
-@pytest.mark.parametrize("call", [
+# The three tagging operations, each called on `arn`.
+TAG_CALLS = [
     lambda sfn, arn: sfn.tag_resource(resourceArn=arn, tags=[{"key": "a", "value": "b"}]),
     lambda sfn, arn: sfn.untag_resource(resourceArn=arn, tagKeys=["a"]),
     lambda sfn, arn: sfn.list_tags_for_resource(resourceArn=arn),
-], ids=["tag", "untag", "list"])
+]
+
+
+@pytest.mark.parametrize("arn", [SM + "tags-nobody", SM + "tags-0:1",
+                                 "arn:aws:states:us-east-1:123456789012:activity:nobody"])
+@pytest.mark.parametrize("call", TAG_CALLS, ids=["tag", "untag", "list"])
 def test_unknown_resource(sfn, arn, call):
     with pytest.raises(sfn.exceptions.ResourceNotFound) as e:
         call(sfn, arn)
@@ -123,11 +127,7 @@ def test_unknown_resource(sfn, arn, call):
 
 @pytest.mark.parametrize("arn", ["not-an-arn", "arn:aws:iam::123456789012:role/r",
                                  "arn:aws:states:us-east-1:123456789012:stateMachine"])
-@pytest.mark.parametrize("call", [
-    lambda sfn, arn: sfn.tag_resource(resourceArn=arn, tags=[{"key": "a", "value": "b"}]),
-    lambda sfn, arn: sfn.untag_resource(resourceArn=arn, tagKeys=["a"]),
-    lambda sfn, arn: sfn.list_tags_for_resource(resourceArn=arn),
-], ids=["tag", "untag", "list"])
+@pytest.mark.parametrize("call", TAG_CALLS, ids=["tag", "untag", "list"])
 def test_malformed_arn(sfn, arn, call):
     with pytest.raises(sfn.exceptions.InvalidArn):
         call(sfn, arn)
