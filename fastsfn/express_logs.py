@@ -147,8 +147,10 @@ class ExecutionLogs:
         execution.log_ended(status, output, output_text, error, cause)
         records = execution.log
         if records:
-            self.shipper.put(log_group_name,
-                             self.stream_name(machine_name, execution.start_time), records)
+            # As a tuple the records leave the garbage collector's lists at its next pass, so
+            # waiting to be shipped they never make it scan the whole heap.
+            self.shipper.put(log_group_name, self.stream_name(machine_name, execution.start_time),
+                             tuple(records))
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every record handed over so far is shipped (or spooled)."""

@@ -8,13 +8,19 @@ being sent, whichever tier holds it, and `pop` after a successful call removes e
 from __future__ import annotations
 
 import logging
+from bisect import bisect_right
 from collections import deque
+from itertools import accumulate, repeat
+from operator import add, itemgetter
 
-from fastsfn.logs.batching import (EVENT_OVERHEAD_BYTES, MAX_EVENT_BYTES, PUT_LOG_EVENTS, Batch,
-                                   BatchLimits, Event)
+from fastsfn.logs.batching import (EVENT_OVERHEAD_BYTES, MAX_BATCH_SPAN_MS, MAX_EVENT_BYTES,
+                                   PUT_LOG_EVENTS, Batch, BatchLimits, Event)
 from fastsfn.logs.spool import Spool
 
 log = logging.getLogger("fastsfn.logs")
+
+_timestamp = itemgetter(0)
+_message = itemgetter(1)
 
 
 class Backlog:
@@ -57,26 +63,54 @@ class Backlog:
         self._dropping = False
 
     def add_many(self, log_group_name: str, log_stream_name: str, events: list[Event]) -> bool:
-        """Queue events in one step when they all fit the stream's open batch and every one
-        is a valid size; False (nothing queued) otherwise."""
-        batch = self._open.get((log_group_name, log_stream_name))
-        if batch is None or not events:
+        """Queue a stream's events in order, filling batches as far as the limits allow.
+
+        The checks run over the whole list at C speed, so a chunk of thousands of events costs
+        little more than its copy. False (nothing queued) when some event needs `add`'s
+        one-by-one path: a size PutLogEvents refuses, a span of 24 hours or more, or no room
+        left in memory.
+        """
+        if not events:
+            return True
+        messages = list(map(_message, events))
+        if all(map(str.isascii, messages)):   # O(1) per message
+            lengths = messages
+        else:
+            lengths = [message.encode("utf-8") for message in messages]
+        longest = max(map(len, lengths)) + EVENT_OVERHEAD_BYTES
+        if min(map(len, lengths)) == 0 or longest > min(MAX_EVENT_BYTES, self.limits.bytes):
             return False
-        messages = [message for _, message in events]
-        if not all(message.isascii() for message in messages):
+        first, last = min(map(_timestamp, events)), max(map(_timestamp, events))
+        total = sum(map(len, lengths)) + len(events) * EVENT_OVERHEAD_BYTES
+        if last - first >= MAX_BATCH_SPAN_MS or self.memory_bytes + total > self.max_memory_bytes:
             return False
-        longest = max(map(len, messages))
-        if longest == 0 or longest + EVENT_OVERHEAD_BYTES > MAX_EVENT_BYTES:
-            return False
-        size = sum(map(len, messages)) + len(messages) * EVENT_OVERHEAD_BYTES
-        stamps = [timestamp for timestamp, _ in events]
-        first, last = min(stamps), max(stamps)
-        if (self.memory_bytes + size > self.max_memory_bytes
-                or not batch.fits_all(first, last, len(events), size)):
-            return False
-        batch.add_all(events, first, last, size)
-        self.memory_bytes += size
+        self.memory_bytes += total
         self._dropping = False
+        key = (log_group_name, log_stream_name)
+        batch = self._open.get(key)
+        if (batch is not None and batch.fits_span(first, last)
+                and len(batch.events) + len(events) <= self.limits.events
+                and batch.nbytes + total <= self.limits.bytes):
+            batch.add_all(events, first, last, total)   # the usual case: one copy
+            return True
+        # ends[i]: bytes of events[:i + 1] as PutLogEvents counts them
+        ends = list(accumulate(map(add, map(len, lengths), repeat(EVENT_OVERHEAD_BYTES))))
+        limits, start, done = self.limits, 0, 0
+        while start < len(events):
+            batch = self._open.get(key)
+            if batch is None:
+                batch = self._open[key] = Batch(log_group_name, log_stream_name, limits)
+            elif not batch.fits_span(first, last):
+                self._seal(batch)
+                continue
+            room = min(limits.events - len(batch.events),
+                       bisect_right(ends, done + limits.bytes - batch.nbytes, start) - start)
+            if room <= 0:
+                self._seal(batch)
+                continue
+            stop = start + room
+            batch.add_all(events[start:stop], first, last, ends[stop - 1] - done)
+            start, done = stop, ends[stop - 1]
         return True
 
     def seal_all(self) -> int:

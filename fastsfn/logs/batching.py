@@ -75,18 +75,13 @@ class Batch:
                 and max(self.last_ts, timestamp) - min(self.first_ts, timestamp)
                 < MAX_BATCH_SPAN_MS)
 
-    def fits_all(self, first: int, last: int, count: int, size: int) -> bool:
-        """Whether `count` more events (timestamps from `first` to `last`, `size` bytes in
-        all) keep the batch within every PutLogEvents limit."""
-        if not self.events:
-            return (count <= self.limits.events and size <= self.limits.bytes
-                    and last - first < MAX_BATCH_SPAN_MS)
-        return (len(self.events) + count <= self.limits.events
-                and self.nbytes + size <= self.limits.bytes
-                and max(self.last_ts, last) - min(self.first_ts, first) < MAX_BATCH_SPAN_MS)
+    def fits_span(self, first: int, last: int) -> bool:
+        """Whether events with timestamps from `first` to `last` keep the batch under 24 hours."""
+        return (not self.events
+                or max(self.last_ts, last) - min(self.first_ts, first) < MAX_BATCH_SPAN_MS)
 
     def add_all(self, events: list[Event], first: int, last: int, size: int) -> None:
-        """Append events that `fits_all` (timestamps from `first` to `last`)."""
+        """Append events that fit every limit (timestamps from `first` to `last`)."""
         if not self.events:
             self.first_ts, self.last_ts = first, last
         else:

@@ -11,6 +11,7 @@ import random
 import threading
 import time
 from collections import deque
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Self
 
@@ -48,10 +49,10 @@ class LogShipper:
 
     def __init__(self, sink: Sink, *, max_queued_bytes: int = MAX_QUEUED_BYTES,
                  spool_dir: str | None = None, max_spool_bytes: int = MAX_SPOOL_BYTES,
-                 flush_interval: float = 0.2, close_timeout: float = 10.0,
+                 flush_interval: float = 0.02, close_timeout: float = 10.0,
                  backoff_base: float = 0.1, backoff_cap: float = 5.0) -> None:
         self._sink = sink
-        self._inbox: deque[tuple[str, str, list[Event]] | _FlushMarker] = deque()
+        self._inbox: deque[tuple[str, str, Sequence[Event]] | _FlushMarker] = deque()
         self._cond = threading.Condition()  # guards the backlog and the counters
         self._spool = Spool(spool_dir, max_spool_bytes) if spool_dir is not None else None
         self._backlog = Backlog(max_queued_bytes, self._spool,
@@ -72,8 +73,8 @@ class LogShipper:
         self._intake.start()
         self._sender.start()
 
-    def put(self, log_group_name: str, log_stream_name: str, events: list[Event]) -> None:
-        """Queue events for a log stream; never blocks. The list is kept: do not change it."""
+    def put(self, log_group_name: str, log_stream_name: str, events: Sequence[Event]) -> None:
+        """Queue events for a log stream; never blocks. The sequence is kept: do not change it."""
         if self._closed:
             raise RuntimeError("LogShipper.put() after close()")
         self._inbox.append((log_group_name, log_stream_name, events))
@@ -167,18 +168,31 @@ class LogShipper:
                     self._cond.notify_all()
 
     def _drain_inbox(self) -> None:
-        # Caller holds self._cond.
-        inbox, backlog = self._inbox, self._backlog
+        # Caller holds self._cond. Events are gathered per stream and queued a chunk at a time;
+        # a flush marker first queues what came before it, then seals it.
+        inbox = self._inbox
+        chunks: dict[tuple[str, str], list[Event]] = {}
         while inbox:
             item = inbox.popleft()
-            if isinstance(item, _FlushMarker):
-                item.seq = backlog.seal_all()
+            if type(item) is _FlushMarker:
+                self._queue(chunks)
+                chunks = {}
+                item.seq = self._backlog.seal_all()
                 item.sealed.set()
                 continue
-            log_group_name, log_stream_name, events = item
+            key = (item[0], item[1])
+            chunk = chunks.get(key)
+            if chunk is None:
+                chunks[key] = chunk = []
+            chunk.extend(item[2])
+        self._queue(chunks)
+
+    def _queue(self, chunks: dict[tuple[str, str], list[Event]]) -> None:
+        backlog = self._backlog
+        for (log_group_name, log_stream_name), events in chunks.items():
             if backlog.add_many(log_group_name, log_stream_name, events):
-                continue   # all at once: one execution's events usually fit the open batch
-            for event in events:
+                continue
+            for event in events:   # one by one: drop what PutLogEvents refuses, spill as needed
                 size = event_size(event[1])
                 if size > MAX_EVENT_BYTES or size == EVENT_OVERHEAD_BYTES:
                     self._dropped += 1

@@ -1,6 +1,8 @@
 """Local sinks (directory, stdout), sink specs, and the spool's file format."""
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from fastsfn.logs import DirSink, LogShipper, StdoutSink, open_sink
@@ -40,6 +42,24 @@ def test_dir_sink_rotates_at_its_size_limit(tmp_path):
     # Oldest first: .log.3, .log.2, .log.1, then .log; each at most 100 bytes (3 lines).
     assert [f.read_text().splitlines() for f in files] == [
         lines[0:3], lines[3:6], lines[6:9], lines[9:10]]
+
+
+def test_dir_sink_writes_a_batch_in_few_calls_even_across_a_rotation(tmp_path, monkeypatch):
+    # Each system call gives up the GIL; one call per line let a busy executing thread starve
+    # the shipper until everything went to the spool.
+    calls = []
+    real_writev = os.writev
+    monkeypatch.setattr(os, "writev", lambda fd, pieces: calls.append(len(pieces))
+                        or real_writev(fd, pieces))
+    monkeypatch.setattr(os, "write", lambda fd, data: pytest.fail("a write per line"))
+    sink = DirSink(str(tmp_path), rotate_bytes=300_000)
+    lines = [f'{{"n":{i:05d}}}' for i in range(50_000)]   # 12 bytes with "\n": two files
+    sink.put_log_events("g", "s", list(enumerate(lines)))
+    sink.close()
+    assert len(calls) <= 4   # a few per file (a call takes up to 512 pieces), not per line
+    base = tmp_path / "g" / "s.log"
+    assert (base.with_name("s.log.1").read_text().splitlines()
+            + base.read_text().splitlines()) == lines
 
 
 def test_stdout_sink_prints_one_line_per_event(capsys):
