@@ -1,17 +1,26 @@
-"""Scaling across processes: the embedder fast path in 1 and N worker processes.
+"""Scaling across processes: 1 worker process against N at once, in one run.
 
-Run as `python3 -m bench.scaling [--workload iot] [--processes 2] [--duration 3]`. Each worker
-compiles the workload and calls the machine in a loop for the same wall-clock window; the
-executions/s of N workers is compared with one worker's, measured in the same run.
+Run as `python3 -m bench.scaling [--workload iot] [--processes 2] [--duration 3] [--rounds 3]`.
+Two paths are measured: the embedder fast path (each worker compiles the workload and calls
+the machine in a loop) and the runtime path `fastsfn bench --processes N` drives. Workers
+start together and run for the same wall-clock window. The 1-process and N-process rows
+alternate over `--rounds` rounds (this machine is shared and its speed drifts); the ratio
+reported is the median of the rounds' ratios.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing
+import statistics
 import time
 
 import fastsfn
 from bench.workloads import WORKLOADS
+from bench.workloads import handlers as workload_handlers
+from fastsfn.bench import run_processes
+
+LEAD_SECONDS = 0.5   # lets every worker fork and compile before the window opens
 
 
 def _worker(args: tuple) -> int:
@@ -30,25 +39,64 @@ def _worker(args: tuple) -> int:
     return count
 
 
-def measure(name: str, processes: int, duration: float) -> float:
-    """Executions/s of `processes` workers running at once."""
-    start_at = time.time() + 1.0
+def embedder(name: str, processes: int, duration: float) -> float:
+    """Executions/s of `processes` fast-path workers running at once."""
+    start_at = time.time() + LEAD_SECONDS
     with multiprocessing.get_context("fork").Pool(processes) as pool:
         counts = pool.map(_worker, [(name, duration, start_at)] * processes)
     return sum(counts) / duration
 
 
-def main() -> None:
+def handlers_spec(name: str) -> str | None:
+    """The `module:attr` spec `fastsfn bench --handlers` takes for a workload's handlers."""
+    handlers = WORKLOADS[name].handlers
+    if not handlers:
+        return None
+    for attr in ("IOT_HANDLERS", "ASYNC_HANDLERS", "RETRY_HANDLERS"):
+        if getattr(workload_handlers, attr) == handlers:
+            return f"{workload_handlers.__name__}:{attr}"
+    raise LookupError(f"no handlers spec for workload {name!r}")
+
+
+def runtime(name: str, processes: int, duration: float) -> float:
+    """Executions/s of `fastsfn bench --processes N` on the workload."""
+    w = WORKLOADS[name]
+    report = run_processes(w.definition, [w.input], handlers_spec(name), duration,
+                           concurrency=1, processes=processes)
+    return report.per_second
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workload", default="iot", choices=sorted(WORKLOADS))
     parser.add_argument("--processes", type=int, default=2)
-    parser.add_argument("--duration", type=float, default=3.0)
-    args = parser.parse_args()
-    one = measure(args.workload, 1, args.duration)
-    many = measure(args.workload, args.processes, args.duration)
-    print(f"{args.workload}: 1 process {one:,.0f}/s; {args.processes} processes {many:,.0f}/s "
-          f"= {many / one:.2f}x")
+    parser.add_argument("--duration", type=float, default=3.0, help="seconds per row")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    paths = {"embedder": embedder, "runtime": runtime}
+    rows = []
+    for path, measure in paths.items():
+        ones, manys = [], []
+        for _ in range(args.rounds):
+            ones.append(measure(args.workload, 1, args.duration))
+            manys.append(measure(args.workload, args.processes, args.duration))
+        rows.append({"path": path, "one": statistics.median(ones),
+                     "many": statistics.median(manys),
+                     "ratio": statistics.median(m / o for m, o in zip(manys, ones)),
+                     "ratios": [round(m / o, 3) for m, o in zip(manys, ones)]})
+    if args.json:
+        print(json.dumps({"workload": args.workload, "processes": args.processes,
+                          "rows": rows}, indent=2))
+        return 0
+    print(f"{args.workload}, {args.rounds} rounds x {args.duration:g} s per row; ratio = "
+          f"{args.processes} processes / 1, median of the rounds")
+    for r in rows:
+        print(f"{r['path']:9} 1 process {r['one']:>9,.0f}/s  {args.processes} processes "
+              f"{r['many']:>9,.0f}/s  = {r['ratio']:.2f}x  (rounds: "
+              f"{', '.join(f'{x:.2f}' for x in r['ratios'])})")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
