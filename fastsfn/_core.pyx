@@ -267,6 +267,7 @@ cdef class Execution:
     cdef str _ms_text
     cdef object _payload_value        # the last payload escaped, kept for the next event
     cdef str _payload_json
+    cdef str _role_json
 
     def __init__(self, str name, str state_machine_arn,
                  str state_machine_name, str role_arn, object input, double start_time,
@@ -329,11 +330,15 @@ cdef class Execution:
                              f'"previous_event_id":"{previous}","event_timestamp":'
                              f'"{self._ms_text}"{self._log_tail}'))
 
-    cdef str payload(self, str field, object value):
-        """',"input":"<escaped JSON>","inputDetails":{..}' when execution data is logged;
-        the same payload logged by consecutive events is escaped once."""
+    cdef str payload(self, str field, object value, str lead=","):
+        """',"input":"<escaped JSON>","inputDetails":{..}' when execution data is logged."""
         if not self.log_data:
             return ""
+        return _member(field, self.escaped(value), lead)
+
+    cdef str escaped(self, object value):
+        """The value's JSON text as a JSON string (see `_escaped`); the same payload logged
+        by consecutive events is escaped once."""
         if value is not self._payload_value or self._payload_json is None:
             try:
                 text = (<bytes>_encode(value)).decode("utf-8")
@@ -341,7 +346,7 @@ cdef class Execution:
                 text = dumps(str(value))
             self._payload_value = value
             self._payload_json = _escaped(text)
-        return _member(field, self._payload_json)
+        return self._payload_json
 
     cdef str region(self):
         if self._region is None:
@@ -352,13 +357,15 @@ cdef class Execution:
         """ExecutionStarted (id 1), at level ALL."""
         if self.log_level < LOG_ALL:
             return
+        if self._role_json is None:
+            self._role_json = dumps(self.role_arn)
         if self.input_text is not None and self.log_data:
-            data = _logged_text("input", self.input_text)
+            data = _logged_text("input", self.input_text, "")
         else:
-            data = self.payload("input", self.input)
+            data = self.payload("input", self.input, "")
         self.record("ExecutionStarted", 1, 0,
-                    '{' + data[1:] + ',"roleArn":' + dumps(self.role_arn) + '}' if data
-                    else '{"roleArn":' + dumps(self.role_arn) + '}')
+                    f'{{{data},"roleArn":{self._role_json}}}' if data
+                    else f'{{"roleArn":{self._role_json}}}')
 
     cpdef void log_ended(self, str status, object output, object output_text, object error,
                          object cause) except *:
@@ -372,10 +379,10 @@ cdef class Execution:
             data = ""
             if self.log_data:
                 if output is self._payload_value and self._payload_json is not None:
-                    data = self.payload("output", output)[1:]   # escaped for the last state
+                    data = self.payload("output", output, "")   # escaped for the last state
                 else:
-                    data = _logged_text("output", output_text)[1:]
-            self.record("ExecutionSucceeded", id, id - 1, '{' + data + '}')
+                    data = _logged_text("output", output_text, "")
+            self.record("ExecutionSucceeded", id, id - 1, f'{{{data}}}')
             return
         if self.log_level < LOG_FATAL:
             return
@@ -672,16 +679,15 @@ cdef class Frame:
             limits += ',"heartbeatInSeconds":' + str(<long>heartbeat)
         if st.lambda_function:
             ex.record("LambdaFunctionScheduled", ex.events - 1, self.last_event,
-                      '{"resource":' + dumps(st.resource) + ex.payload("input", task_input)
-                      + limits + '}')
+                      f'{{"resource":{dumps(st.resource)}{ex.payload("input", task_input)}'
+                      f'{limits}}}')
             ex.record("LambdaFunctionStarted", ex.events, ex.events - 1, '{}')
             return
-        params = ex.payload("parameters", task_input)
-        if params:
-            params = params[:params.rfind(',"parametersDetails"')]   # AWS logs no details
+        params = ""
+        if ex.log_data:   # AWS logs no parametersDetails
+            params = ',"parameters":' + ex.escaped(task_input).rstrip("\0")
         ex.record("TaskScheduled", ex.events - 1, self.last_event,
-                  '{' + st.log_resource + ',"region":"' + ex.region() + '"' + params + limits
-                  + '}')
+                  f'{{{st.log_resource},"region":"{ex.region()}"{params}{limits}}}')
         ex.record("TaskStarted", ex.events, ex.events - 1, '{' + st.log_resource + '}')
 
     cdef void _task_ended(self, State st, object result, object error) except *:
@@ -692,10 +698,10 @@ cdef class Frame:
             if ex.log_level >= LOG_ALL:
                 if st.lambda_function:
                     ex.record("LambdaFunctionSucceeded", ex.events, self.last_event,
-                              '{' + ex.payload("output", result)[1:] + '}')
+                              f'{{{ex.payload("output", result, "")}}}')
                 else:
                     ex.record("TaskSucceeded", ex.events, self.last_event,
-                              '{' + st.log_resource + ex.payload("output", result) + '}')
+                              f'{{{st.log_resource}{ex.payload("output", result)}}}')
         elif ex.log_level >= LOG_ERROR:
             timed_out = error.error in ("States.Timeout", "States.HeartbeatTimeout")
             details = _error_details(error.error, error.cause)
@@ -916,16 +922,17 @@ cdef str _escaped(str text):
     return escaped + "\0"
 
 
-cdef str _member(str field, str escaped):
-    """',"<field>":"..","<field>Details":{"truncated":..}' from `_escaped`'s result."""
+cdef str _member(str field, str escaped, str lead=","):
+    """'<lead>"<field>":"..","<field>Details":{"truncated":..}' from `_escaped`'s result,
+    built in one allocation (the escaped payload is the long part)."""
     if escaped.endswith("\0"):
-        return (',"' + field + '":' + escaped[:len(escaped) - 1] + ',"' + field
-                + 'Details":{"truncated":true}')
-    return ',"' + field + '":' + escaped + ',"' + field + 'Details":{"truncated":false}'
+        return (f'{lead}"{field}":{escaped[:len(escaped) - 1]},"{field}Details":'
+                '{"truncated":true}')
+    return f'{lead}"{field}":{escaped},"{field}Details":{{"truncated":false}}'
 
 
-cdef str _logged_text(str field, str text):
-    return _member(field, _escaped(text))
+cdef str _logged_text(str field, str text, str lead=","):
+    return _member(field, _escaped(text), lead)
 
 
 cdef str _error_details(object error, object cause):

@@ -18,7 +18,8 @@ def _new_prefix() -> str:
 
 def new_uuid() -> str:
     """A version-4-shaped UUID string, unique within this process and random across them."""
-    return f"{_prefix}{next(_counter) & 0xFFFFFFFFFFFF:012x}"
+    # to_bytes().hex() writes the 12 hex digits without parsing a format spec: faster.
+    return _prefix + (next(_counter) & 0xFFFFFFFFFFFF).to_bytes(6, "big").hex()
 
 
 def reseed() -> None:
