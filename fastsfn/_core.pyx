@@ -61,6 +61,7 @@ cdef tuple _EXITED = tuple(k + "StateExited" for k in _KIND_NAMES)
 
 # A logged payload whose escaped text is longer than this is truncated (AWS: 248 KB).
 DEF LOG_PAYLOAD_LIMIT = 253952
+DEF LOG_EVENT_OVERHEAD = 26   # bytes PutLogEvents adds to each event's size
 
 cdef tuple _PLAIN = (dict, list, str, int, float, bool, type(None))
 
@@ -260,6 +261,11 @@ cdef class Execution:
     cdef public int log_level
     cdef public bint log_data         # includeExecutionData
     cdef public list log              # [(timestamp_ms, message)] made so far
+    # ... and what the log shipper checks of them (see fastsfn.logs.batching.EventSizes)
+    cdef public long long log_bytes   # their PutLogEvents size: UTF-8 bytes + 26 per event
+    cdef public long long log_longest # the largest one's
+    cdef public long long log_first   # the smallest timestamp (ms)
+    cdef public long long log_last    # the largest
     cdef public str input_text        # the input as the caller sent it, when known
     cdef str _log_tail                # '"execution_arn":..,"redrive_count":"0"}'
     cdef str _region
@@ -324,11 +330,24 @@ cdef class Execution:
             self._ms_text = str(ms)
         if self._log_tail is None:
             self._log_tail = f',"execution_arn":{dumps(self.execution_arn)},"redrive_count":"0"}}'
+        cdef str message = (f'{{"id":"{id}","type":"{type}","details":{details},'
+                            f'"previous_event_id":"{previous}","event_timestamp":'
+                            f'"{self._ms_text}"{self._log_tail}')
+        # PutLogEvents counts UTF-8 bytes; measured here, while the message is in the cache,
+        # so the shipper need not read every message again.
+        cdef Py_ssize_t size = (len(message) if message.isascii()
+                                else len(message.encode("utf-8"))) + LOG_EVENT_OVERHEAD
         if self.log is None:
             self.log = []
-        self.log.append((ms, f'{{"id":"{id}","type":"{type}","details":{details},'
-                             f'"previous_event_id":"{previous}","event_timestamp":'
-                             f'"{self._ms_text}"{self._log_tail}'))
+            self.log_first = self.log_last = ms
+        elif ms < self.log_first:
+            self.log_first = ms
+        elif ms > self.log_last:
+            self.log_last = ms
+        self.log_bytes += size
+        if size > self.log_longest:
+            self.log_longest = size
+        self.log.append((ms, message))
 
     cdef str payload(self, str field, object value, str lead=","):
         """',"input":"<escaped JSON>","inputDetails":{..}' when execution data is logged."""

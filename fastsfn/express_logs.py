@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from fastsfn.logs.batching import EventSizes
+
 LEVELS = {"OFF": 0, "FATAL": 1, "ERROR": 2, "ALL": 3}
 DEFAULT_SINK = "dir:./fastsfn-logs"
 SPOOL_SLOTS = 64   # processes (server workers) that can spool under one directory at once
@@ -150,7 +152,8 @@ class ExecutionLogs:
             # As a tuple the records leave the garbage collector's lists at its next pass, so
             # waiting to be shipped they never make it scan the whole heap.
             self.shipper.put(log_group_name, self.stream_name(machine_name, execution.start_time),
-                             tuple(records))
+                             tuple(records), EventSizes(execution.log_bytes, execution.log_longest,
+                                                        execution.log_first, execution.log_last))
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every record handed over so far is shipped (or spooled)."""

@@ -14,13 +14,21 @@ from itertools import accumulate, repeat
 from operator import add, itemgetter
 
 from fastsfn.logs.batching import (EVENT_OVERHEAD_BYTES, MAX_BATCH_SPAN_MS, MAX_EVENT_BYTES,
-                                   PUT_LOG_EVENTS, Batch, BatchLimits, Event)
+                                   PUT_LOG_EVENTS, Batch, BatchLimits, Event, EventSizes)
 from fastsfn.logs.spool import Spool
 
 log = logging.getLogger("fastsfn.logs")
 
 _timestamp = itemgetter(0)
 _message = itemgetter(1)
+
+
+def _encoded(events: list[Event]) -> list:
+    """The messages, or their UTF-8 bytes when some are not ASCII: what `len` counts right."""
+    messages = list(map(_message, events))
+    if all(map(str.isascii, messages)):   # O(1) per message
+        return messages
+    return [message.encode("utf-8") for message in messages]
 
 
 class Backlog:
@@ -62,27 +70,29 @@ class Backlog:
         self.memory_bytes += size
         self._dropping = False
 
-    def add_many(self, log_group_name: str, log_stream_name: str, events: list[Event]) -> bool:
+    def add_many(self, log_group_name: str, log_stream_name: str, events: list[Event],
+                 sizes: EventSizes | None = None) -> bool:
         """Queue a stream's events in order, filling batches as far as the limits allow.
 
-        The checks run over the whole list at C speed, so a chunk of thousands of events costs
-        little more than its copy. False (nothing queued) when some event needs `add`'s
-        one-by-one path: a size PutLogEvents refuses, a span of 24 hours or more, or no room
-        left in memory.
+        `sizes`, when the caller knows them, spares reading every message again; otherwise
+        the checks run over the whole list at C speed. False (nothing queued) when some event
+        needs `add`'s one-by-one path: a size PutLogEvents refuses, a span of 24 hours or
+        more, or no room left in memory.
         """
         if not events:
             return True
-        messages = list(map(_message, events))
-        if all(map(str.isascii, messages)):   # O(1) per message
-            lengths = messages
-        else:
-            lengths = [message.encode("utf-8") for message in messages]
-        longest = max(map(len, lengths)) + EVENT_OVERHEAD_BYTES
-        if min(map(len, lengths)) == 0 or longest > min(MAX_EVENT_BYTES, self.limits.bytes):
-            return False
-        first, last = min(map(_timestamp, events)), max(map(_timestamp, events))
-        total = sum(map(len, lengths)) + len(events) * EVENT_OVERHEAD_BYTES
-        if last - first >= MAX_BATCH_SPAN_MS or self.memory_bytes + total > self.max_memory_bytes:
+        lengths: list | None = None
+        if sizes is None:
+            lengths = _encoded(events)
+            if min(map(len, lengths)) == 0:
+                return False
+            sizes = EventSizes(sum(map(len, lengths)) + len(events) * EVENT_OVERHEAD_BYTES,
+                               max(map(len, lengths)) + EVENT_OVERHEAD_BYTES,
+                               min(map(_timestamp, events)), max(map(_timestamp, events)))
+        total, first, last = sizes.nbytes, sizes.first, sizes.last
+        if (sizes.longest > min(MAX_EVENT_BYTES, self.limits.bytes)
+                or last - first >= MAX_BATCH_SPAN_MS
+                or self.memory_bytes + total > self.max_memory_bytes):
             return False
         self.memory_bytes += total
         self._dropping = False
@@ -94,6 +104,8 @@ class Backlog:
             batch.add_all(events, first, last, total)   # the usual case: one copy
             return True
         # ends[i]: bytes of events[:i + 1] as PutLogEvents counts them
+        if lengths is None:
+            lengths = _encoded(events)
         ends = list(accumulate(map(add, map(len, lengths), repeat(EVENT_OVERHEAD_BYTES))))
         limits, start, done = self.limits, 0, 0
         while start < len(events):

@@ -22,6 +22,15 @@ MAX_BATCH_SPAN_MS = 24 * 60 * 60 * 1000
 Event = tuple[int, str]  # (timestamp in epoch milliseconds, message)
 
 
+class EventSizes(NamedTuple):
+    """What the shipper checks of a list of events, handed over by a maker that knows it."""
+
+    nbytes: int   # the sum of their event_size()
+    longest: int  # the largest event_size()
+    first: int    # the smallest timestamp
+    last: int     # the largest timestamp
+
+
 class BatchLimits(NamedTuple):
     """How many events and bytes one call to a sink may carry."""
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import random
+import sys
 import threading
 import time
 from collections import deque
@@ -17,7 +18,7 @@ from typing import Self
 
 from fastsfn.logs.backlog import Backlog
 from fastsfn.logs.batching import (EVENT_OVERHEAD_BYTES, MAX_EVENT_BYTES, PUT_LOG_EVENTS, Event,
-                                   event_size)
+                                   EventSizes, event_size)
 from fastsfn.logs.sinks import BatchRejected, Sink
 from fastsfn.logs.spool import Spool
 
@@ -37,6 +38,32 @@ class _FlushMarker:
         self.seq = -1
 
 
+class _Chunk:
+    """One stream's events gathered from the inbox, with their sizes while every put told them."""
+
+    __slots__ = ("events", "nbytes", "longest", "first", "last", "measured")
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self.nbytes = self.longest = self.last = 0
+        self.first = sys.maxsize
+        self.measured = True
+
+    def add(self, events: Sequence[Event], sizes: EventSizes | None) -> None:
+        self.events.extend(events)
+        if sizes is None:
+            self.measured = False
+        elif self.measured:
+            self.nbytes += sizes.nbytes
+            self.longest = max(self.longest, sizes.longest)
+            self.first = min(self.first, sizes.first)
+            self.last = max(self.last, sizes.last)
+
+    def sizes(self) -> EventSizes | None:
+        return (EventSizes(self.nbytes, self.longest, self.first, self.last)
+                if self.measured and self.events else None)
+
+
 class LogShipper:
     """Ships log events to a sink in valid PutLogEvents batches, losing none.
 
@@ -52,7 +79,8 @@ class LogShipper:
                  flush_interval: float = 0.02, close_timeout: float = 10.0,
                  backoff_base: float = 0.1, backoff_cap: float = 5.0) -> None:
         self._sink = sink
-        self._inbox: deque[tuple[str, str, Sequence[Event]] | _FlushMarker] = deque()
+        self._inbox: deque[tuple[str, str, Sequence[Event], EventSizes | None]
+                           | _FlushMarker] = deque()
         self._cond = threading.Condition()  # guards the backlog and the counters
         self._spool = Spool(spool_dir, max_spool_bytes) if spool_dir is not None else None
         self._backlog = Backlog(max_queued_bytes, self._spool,
@@ -73,11 +101,15 @@ class LogShipper:
         self._intake.start()
         self._sender.start()
 
-    def put(self, log_group_name: str, log_stream_name: str, events: Sequence[Event]) -> None:
-        """Queue events for a log stream; never blocks. The sequence is kept: do not change it."""
+    def put(self, log_group_name: str, log_stream_name: str, events: Sequence[Event],
+            sizes: EventSizes | None = None) -> None:
+        """Queue events for a log stream; never blocks. The sequence is kept: do not change it.
+
+        `sizes`, when the caller measured the events as it made them, must be exact.
+        """
         if self._closed:
             raise RuntimeError("LogShipper.put() after close()")
-        self._inbox.append((log_group_name, log_stream_name, events))
+        self._inbox.append((log_group_name, log_stream_name, events, sizes))
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until everything queued so far is shipped; past `timeout`, spool it instead.
@@ -171,7 +203,7 @@ class LogShipper:
         # Caller holds self._cond. Events are gathered per stream and queued a chunk at a time;
         # a flush marker first queues what came before it, then seals it.
         inbox = self._inbox
-        chunks: dict[tuple[str, str], list[Event]] = {}
+        chunks: dict[tuple[str, str], _Chunk] = {}
         while inbox:
             item = inbox.popleft()
             if type(item) is _FlushMarker:
@@ -183,14 +215,15 @@ class LogShipper:
             key = (item[0], item[1])
             chunk = chunks.get(key)
             if chunk is None:
-                chunks[key] = chunk = []
-            chunk.extend(item[2])
+                chunks[key] = chunk = _Chunk()
+            chunk.add(item[2], item[3])
         self._queue(chunks)
 
-    def _queue(self, chunks: dict[tuple[str, str], list[Event]]) -> None:
+    def _queue(self, chunks: dict[tuple[str, str], _Chunk]) -> None:
         backlog = self._backlog
-        for (log_group_name, log_stream_name), events in chunks.items():
-            if backlog.add_many(log_group_name, log_stream_name, events):
+        for (log_group_name, log_stream_name), chunk in chunks.items():
+            events = chunk.events
+            if backlog.add_many(log_group_name, log_stream_name, events, chunk.sizes()):
                 continue
             for event in events:   # one by one: drop what PutLogEvents refuses, spill as needed
                 size = event_size(event[1])

@@ -225,6 +225,27 @@ class TestAllLevel:
         assert compact.startswith(entered["input"])
 
 
+    @pytest.mark.parametrize("input", ['{"n": 2}', '{"n": 2, "city": "Zürich 東京"}'])
+    def test_records_come_measured_as_put_log_events_counts_them(self, input):
+        # The shipper trusts these sizes instead of reading every message again.
+        sfn = fastsfn.client(HANDLERS, log_sink="stdout")
+        arn = sfn.create_state_machine(
+            name="m", definition=json.dumps(PASS_TASK), roleArn=ROLE, type="EXPRESS",
+            loggingConfiguration=logging_config("ALL"))["stateMachineArn"]
+        runtime = sfn.runtime
+        machine = runtime.machines[arn]
+        execution = runtime.new_execution(machine, None, json.loads(input))
+        runtime.start(machine, execution)
+        sfn.close()
+        records = execution.log
+        assert len(records) == 9
+        sizes = [len(message.encode("utf-8")) + 26 for _, message in records]
+        assert execution.log_bytes == sum(sizes)
+        assert execution.log_longest == max(sizes)
+        stamps = [ms for ms, _ in records]
+        assert (execution.log_first, execution.log_last) == (min(stamps), max(stamps))
+
+
 FAIL_ONLY = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E", "Cause": "c"}}}
 
 
