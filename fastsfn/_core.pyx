@@ -169,7 +169,8 @@ cdef class State:
     cdef public tuple catchers
     # Task
     cdef public str resource
-    cdef public object invoke           # invoke(task_input, frame) -> result | awaitable
+    cdef public object invoke           # invoke(task_input, frame) -> result | awaitable,
+                                        # or a StatesError it raises or returns
     cdef public double timeout_seconds  # 0: none
     cdef public object timeout_seconds_path
     cdef public double heartbeat_seconds  # 0: none; handlers send no heartbeats
@@ -669,8 +670,10 @@ cdef class Frame:
         try:
             result = st.invoke(task_input, self)
         except StatesError as e:
-            self._task_ended(st, None, e)
-            self._task_error = e
+            result = e
+        if type(result) not in _PLAIN and isinstance(result, StatesError):   # a failure
+            self._task_ended(st, None, result)
+            self._task_error = result
             return _TASK_FAILED
         if type(result) in _PLAIN or not isawaitable(result):
             if timeout > 0 and _monotonic() - started > timeout:

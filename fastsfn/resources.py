@@ -114,12 +114,13 @@ def _function_not_found(arn: str) -> TaskFailure:
 
 
 def _call(handler: Handler, event: Any, context: TaskContext, compact: bool = False) -> Any:
-    """Call a handler; its exceptions become Lambda errors; an awaitable is wrapped so the
-    same conversion happens when it is awaited."""
+    """Call a handler; its exceptions come back as Lambda errors (returned, not raised: a
+    retried task fails many times); an awaitable is wrapped so that the same conversion
+    happens when it is awaited."""
     try:
         result = handler(event, context)
     except Exception as exc:  # a handler's failure is the task's failure
-        raise LambdaError(exc, compact) from None
+        return LambdaError(exc, compact)
     if type(result) in _PLAIN or not isawaitable(result):
         return result
     return _await_handler(result, compact)
@@ -288,6 +289,8 @@ class Resources:
             log_tail = task_input.get("LogType") == "Tail"
             result = _call(handler, _invoke_payload(task_input),
                            TaskContext(arn.split(":")[6], arn, ""), compact=True)
+            if type(result) is LambdaError:
+                return result
             if type(result) in _PLAIN or not isawaitable(result):
                 return _lambda_envelope(result, log_tail)
             return _envelope_later(result, log_tail)

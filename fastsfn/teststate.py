@@ -423,6 +423,8 @@ class _Run:
             return self.mocked[0]
         st = self.st
         result = st.invoke(task_input, self.ctx)
+        if isinstance(result, StatesError):
+            raise result
         if type(result) not in _PLAIN and isawaitable(result):
             result = _settle(self.runtime, result, st.timeout_seconds or MAX_SECONDS)
         if type(result) in (dict, list, str) and len(dumpb(result)) > MAX_PAYLOAD:

@@ -19,6 +19,8 @@ from fastsfn.paths.template import compile_template
 from fastsfn.timestamps import parse_timestamp
 
 #: bind(resource, state) -> (invoke(task_input, frame), limit_name); supplied by the runtime.
+#: invoke returns the result (or an awaitable of it); a failure is a StatesError it raises or
+#: returns (returning spares a handler's failed attempt one more raise).
 Binder = Callable[[str, dict], tuple[Callable[..., Any], str]]
 
 RESULT_REPLACES = ResultPathMode.RESULT_REPLACES
