@@ -519,8 +519,8 @@ def client(
     state machines and their tags in a SQLite file there, shared by every process using it.
     `log_sink` is where executions of machines with a `loggingConfiguration` log:
     `dir:PATH` (default `dir:./fastsfn-logs`), `stdout`, `cloudwatch` or `cloudwatch:URL`;
-    records the sink cannot take yet wait in `log_spool` (default: `PATH/.spool` for a
-    `dir:` sink, else `./fastsfn-logs-spool`). `close()` ships everything.
+    records a CloudWatch endpoint cannot take yet wait in `log_spool` (default
+    `./fastsfn-logs-spool`). `close()` ships everything.
     """
     return Client(handlers, region_name, account_id, sleep_scale, data_dir=data_dir,
                   log_sink=log_sink, log_spool=log_spool)

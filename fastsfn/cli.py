@@ -215,9 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where executions of machines with a loggingConfiguration log: "
                         "dir:PATH (default dir:./fastsfn-logs), stdout, cloudwatch, "
                         "cloudwatch:URL")
-    p.add_argument("--log-spool", help="where log records wait while the sink is down "
-                                       "(default: PATH/.spool for dir:, else "
-                                       "./fastsfn-logs-spool)")
+    p.add_argument("--log-spool", help="where log records wait while a CloudWatch endpoint is "
+                                       "down (default ./fastsfn-logs-spool)")
     p.set_defaults(func=cmd_serve)
     return parser
 

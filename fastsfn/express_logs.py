@@ -18,6 +18,7 @@ from fastsfn.logs.batching import EventSizes
 
 LEVELS = {"OFF": 0, "FATAL": 1, "ERROR": 2, "ALL": 3}
 DEFAULT_SINK = "dir:./fastsfn-logs"
+DEFAULT_SPOOL = "fastsfn-logs-spool"   # where a CloudWatch sink's undelivered records wait
 SPOOL_SLOTS = 64   # processes (server workers) that can spool under one directory at once
 
 _GROUP_ARN = re.compile(
@@ -99,19 +100,17 @@ class _StreamNames:
         return name
 
 
-def default_spool(sink_spec: str) -> str:
-    """Where undelivered records wait: beside a `dir:` sink's logs, else in the cwd."""
-    kind, _, path = sink_spec.partition(":")
-    return os.path.join(path, ".spool") if kind == "dir" and path else "fastsfn-logs-spool"
-
-
 def _open_shipper(sink_spec: str, spool: str, region_name: str) -> Any:
-    """A LogShipper spooling to the first free slot `spool/<n>` (one per process; a restarted
-    process takes a slot back and replays what was left there)."""
+    """A LocalShipper for a directory or stdout; else a LogShipper spooling to the first free
+    slot `spool/<n>` (one per process; a restarted process takes a slot back and replays
+    what was left there)."""
+    from fastsfn.logs.local import LocalShipper
     from fastsfn.logs.shipper import LogShipper
     from fastsfn.logs.sinks import open_sink
 
     sink = open_sink(sink_spec, region_name=region_name)
+    if hasattr(sink, "write_blocks"):
+        return LocalShipper(sink)
     for slot in range(SPOOL_SLOTS):
         try:
             return LogShipper(sink, spool_dir=os.path.join(spool, str(slot)))
@@ -126,7 +125,7 @@ class ExecutionLogs:
     def __init__(self, sink: str | None = None, region_name: str = "us-east-1",
                  spool: str | None = None) -> None:
         self.sink_spec = sink or DEFAULT_SINK
-        self.spool = spool or default_spool(self.sink_spec)
+        self.spool = spool or DEFAULT_SPOOL
         self.region_name = region_name
         self._shipper: Any = None
         self._counters: dict = {}

@@ -2,10 +2,12 @@
 
 Stage: logs. `open_sink(spec)` picks the destination; `LogShipper(sink).put(group, stream,
 events)` queues already-formatted events and ships them in valid PutLogEvents batches from a
-background thread.
+background thread; `LocalShipper`, for a directory or stdout, writes each put as one block of
+lines with the GIL given up.
 """
 from __future__ import annotations
 
+from fastsfn.logs.local import LocalShipper
 from fastsfn.logs.shipper import LogShipper
 from fastsfn.logs.sinks import (
     DEFAULT_SPEC,
@@ -22,6 +24,7 @@ __all__ = [
     "BatchRejected",
     "CloudWatchSink",
     "DirSink",
+    "LocalShipper",
     "LogShipper",
     "Sink",
     "StdoutSink",

@@ -129,6 +129,30 @@ class DirSink:
         _write_all(f.fileno(), pending)
         return 0
 
+    def write_blocks(self, log_group_name: str, log_stream_name: str,
+                     blocks: list[bytes]) -> None:
+        """Append blocks of whole lines (`LocalShipper`'s unit), rotating between lines."""
+        key = (log_group_name, log_stream_name)
+        f = self._file(key)
+        size = f.tell()
+        pending: list[bytes] = []
+        for block in blocks:
+            while size + len(block) > self.rotate_bytes and block:
+                cut = block.rfind(b"\n", 0, self.rotate_bytes - size) + 1   # whole lines only
+                if cut == 0 and not size and not pending:   # one line longer than a file
+                    cut = block.find(b"\n") + 1 or len(block)
+                if cut:
+                    pending.append(block[:cut])
+                    block = block[cut:]
+                _write_all(f.fileno(), pending)
+                pending = []
+                f = self._rotate(key)
+                size = 0
+            if block:
+                pending.append(block)
+                size += len(block)
+        _write_all(f.fileno(), pending)
+
     def close(self) -> None:
         """Close every open file."""
         while self._files:
@@ -170,6 +194,20 @@ class StdoutSink:
         out.write(_lines(events))
         out.flush()
         return 0
+
+    def write_blocks(self, log_group_name: str, log_stream_name: str,
+                     blocks: list[bytes]) -> None:
+        """Print blocks of whole lines (`LocalShipper`'s unit)."""
+        out = sys.stdout
+        data = b"".join(blocks)
+        buffer = getattr(out, "buffer", None)
+        if buffer is not None:
+            out.flush()   # what was printed as text goes first
+            buffer.write(data)
+            buffer.flush()
+        else:
+            out.write(data.decode("utf-8"))
+            out.flush()
 
     def close(self) -> None:
         """Nothing to release."""

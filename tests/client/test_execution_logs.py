@@ -281,7 +281,7 @@ class TestErrorAndFatalLevels:
 class TestStreamsAndConfiguration:
     def test_log_group_and_stream_names(self, tmp_path):
         run(tmp_path, PASS_TASK, "ALL")
-        (group_dir,) = [p for p in tmp_path.iterdir() if p.is_dir() and p.name != ".spool"]
+        (group_dir,) = [p for p in tmp_path.iterdir() if p.is_dir()]
         assert group_dir.name == GROUP.replace("/", "%2F")
         (stream_file,) = list(group_dir.glob("*.log"))
         stream = stream_file.name[:-len(".log")].replace("%2F", "/")

@@ -1,0 +1,198 @@
+"""The local lane: log events to a directory or stdout, written with the GIL given up.
+
+Stage: logs. Files and stdout have no PutLogEvents limits to batch for, so this shipper
+skips `LogShipper`'s batching: `put` joins the events' messages into one block of lines on
+the calling thread (while they are still in its cache), and a writer thread hands each
+stream's blocks to the sink in one system call, holding the GIL only to collect them.
+Past `max_queued_bytes` waiting, `put` waits for the writer (a local disk that cannot keep
+up slows the executions down instead of losing events); a failed write is retried with
+backoff and jitter until it succeeds or the shipper is closed.
+"""
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections import deque
+from collections.abc import Sequence
+from itertools import chain
+from operator import itemgetter
+from types import TracebackType
+from typing import Protocol, Self
+
+from fastsfn.logs.batching import Event, EventSizes
+
+log = logging.getLogger("fastsfn.logs")
+
+MAX_QUEUED_BYTES = 64 * 1024 * 1024
+_message = itemgetter(1)
+
+
+class BlockSink(Protocol):
+    """A sink that takes whole blocks of lines (one line per event)."""
+
+    def write_blocks(self, log_group_name: str, log_stream_name: str,
+                     blocks: list[bytes]) -> None:
+        """Append the blocks, in order."""
+
+    def close(self) -> None:
+        """Release files."""
+
+
+class _Marker:
+    """Queued by `flush`: set once everything queued before it is written."""
+
+    __slots__ = ("written",)
+
+    def __init__(self) -> None:
+        self.written = threading.Event()
+
+
+class LocalShipper:
+    """Writes each `put` as one block of lines, in order per stream, losing none.
+
+    The same interface as `LogShipper` (`put`, `flush`, `close`, `counters`); nothing is
+    spooled or dropped: while the sink fails, blocks wait in memory and `put` waits for room.
+    """
+
+    def __init__(self, sink: BlockSink, *, max_queued_bytes: int = MAX_QUEUED_BYTES,
+                 flush_interval: float = 0.02, close_timeout: float = 10.0,
+                 backoff_base: float = 0.1, backoff_cap: float = 5.0) -> None:
+        self._sink = sink
+        self._inbox: deque[tuple[tuple[str, str], bytes, int] | _Marker] = deque()
+        self._max_queued_bytes = max_queued_bytes
+        self._flush_interval = flush_interval
+        self._close_timeout = close_timeout
+        self._backoff_base = backoff_base
+        self._backoff_cap = backoff_cap
+        # Each counter is written by one thread only, so no lock guards them.
+        self._put_bytes = 0        # by `put`
+        self._written_bytes = 0    # by the writer
+        self._shipped = self._batches = self._retried = self._dropped = 0
+        self._room = threading.Condition(threading.Lock())   # `put` waits here when full
+        self._wake = threading.Event()
+        self._closed = False
+        self._writer = threading.Thread(target=self._write_loop, name="fastsfn-logs-writer",
+                                        daemon=True)
+        self._writer.start()
+
+    def put(self, log_group_name: str, log_stream_name: str, events: Sequence[Event],
+            sizes: EventSizes | None = None) -> None:
+        """Queue events for a log stream; waits only while `max_queued_bytes` are queued."""
+        if self._closed:
+            raise RuntimeError("LocalShipper.put() after close()")
+        if not events:
+            return
+        block = "\n".join(chain(map(_message, events), ("",))).encode("utf-8")
+        if self._put_bytes - self._written_bytes + len(block) > self._max_queued_bytes:
+            self._wait_for_room(len(block))
+        self._put_bytes += len(block)
+        self._inbox.append(((log_group_name, log_stream_name), block, len(events)))
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until everything queued so far is written; False if `timeout` passed first."""
+        if self._closed:
+            raise RuntimeError("LocalShipper.flush() after close()")
+        marker = _Marker()
+        self._inbox.append(marker)
+        self._wake.set()
+        return marker.written.wait(timeout)
+
+    def close(self) -> None:
+        """Write everything (for up to `close_timeout` s while the sink fails), stop, close the
+        sink. `put` must not be called concurrently with `close`."""
+        if self._closed:
+            return
+        self._closed = True
+        self._wake.set()
+        self._writer.join()
+        self._sink.close()
+
+    @property
+    def counters(self) -> dict[str, int]:
+        """Event counts so far (the same keys as `LogShipper.counters`)."""
+        return {"shipped": self._shipped, "batches": self._batches, "retried": self._retried,
+                "rejected": 0, "dropped": self._dropped, "spooled": 0, "replayed": 0,
+                "queued_bytes": self._put_bytes - self._written_bytes, "spool_bytes": 0}
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def _wait_for_room(self, size: int) -> None:
+        self._wake.set()
+        with self._room:
+            self._room.wait_for(lambda: self._put_bytes - self._written_bytes + size
+                                <= self._max_queued_bytes or self._put_bytes == self._written_bytes)
+
+    def _write_loop(self) -> None:
+        while True:
+            self._wake.wait(self._flush_interval)
+            self._wake.clear()
+            closing = self._closed
+            self._write_queued()
+            if closing:
+                return
+
+    def _write_queued(self) -> None:
+        inbox = self._inbox
+        streams: dict[tuple[str, str], list[bytes]] = {}
+        count = size = 0
+        markers = []
+        while inbox:
+            item = inbox.popleft()
+            if type(item) is _Marker:
+                markers.append(item)
+                if streams:   # what came before the marker is written first
+                    self._write(streams, count, size)
+                    streams, count, size = {}, 0, 0
+                continue
+            key, block, events = item
+            blocks = streams.get(key)
+            if blocks is None:
+                streams[key] = blocks = []
+            blocks.append(block)
+            count += events
+            size += len(block)
+        if streams:
+            self._write(streams, count, size)
+        for marker in markers:
+            marker.written.set()
+
+    def _write(self, streams: dict[tuple[str, str], list[bytes]], count: int, size: int) -> None:
+        failures = 0
+        give_up_at = None   # set once close() is waiting
+        pending = list(streams.items())
+        while pending:
+            (group, stream), blocks = pending[0]
+            try:
+                self._sink.write_blocks(group, stream, blocks)
+            except Exception as e:  # noqa: BLE001 - any failure may pass: retry later
+                failures += 1
+                self._retried += 1
+                log.log(logging.WARNING if failures == 1 else logging.DEBUG,
+                        "cannot write logs (%s: %s); retrying with backoff", type(e).__name__, e)
+                ceiling = min(self._backoff_cap, self._backoff_base * 2 ** min(failures, 30))
+                if self._closed and give_up_at is None:
+                    give_up_at = time.monotonic() + self._close_timeout
+                if give_up_at is not None and time.monotonic() > give_up_at:
+                    lost = sum(block.count(b"\n") for _, stream_blocks in pending
+                               for block in stream_blocks)
+                    self._dropped += lost
+                    count -= lost
+                    log.error("dropped %d log events at close: the sink kept failing", lost)
+                    break
+                time.sleep(random.uniform(0, ceiling))  # full jitter
+                continue
+            pending.pop(0)
+            self._batches += 1
+        if failures:
+            log.info("log sink writable again after %d failed writes", failures)
+        self._shipped += count
+        self._written_bytes += size
+        with self._room:
+            self._room.notify_all()

@@ -1,0 +1,142 @@
+"""LocalShipper: blocks of lines to a directory or stdout, in order, none lost."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from fastsfn.logs import DirSink, LocalShipper, StdoutSink
+from fastsfn.logs.batching import EventSizes
+
+GROUP = "/aws/vendedlogs/states/orders-Logs"
+
+
+def events(first: int, count: int, pad: str = "") -> list[tuple[int, str]]:
+    return [(1_700_000_000_000 + i, f'{{"n":{i}{pad}}}') for i in range(first, first + count)]
+
+
+def lines(path) -> list[str]:
+    return path.read_text("utf-8").splitlines()
+
+
+class RecordingSink:
+    """Keeps what it is given; fails its first `failures` writes; can be held shut."""
+
+    def __init__(self, failures: int = 0) -> None:
+        self.failures = failures
+        self.written: dict[tuple[str, str], list[str]] = {}
+        self.calls = 0
+        self.open = threading.Event()
+        self.open.set()
+        self.closed = False
+
+    def write_blocks(self, group: str, stream: str, blocks: list[bytes]) -> None:
+        self.open.wait()
+        self.calls += 1
+        if self.failures:
+            self.failures -= 1
+            raise OSError("disk unavailable")
+        self.written.setdefault((group, stream), []).extend(
+            b"".join(blocks).decode().splitlines())
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_each_stream_gets_its_lines_in_order_and_counters_add_up(tmp_path):
+    shipper = LocalShipper(DirSink(str(tmp_path)))
+    for start in range(0, 300, 30):
+        shipper.put(GROUP, "s1", events(start, 30))
+        shipper.put(GROUP, "s2", events(start, 10, ',"é":"ü"'))
+    assert shipper.flush(10)
+    counters = shipper.counters
+    shipper.close()
+    group_dir = tmp_path / "%2Faws%2Fvendedlogs%2Fstates%2Forders-Logs"
+    assert lines(group_dir / "s1.log") == [m for _, m in events(0, 300)]
+    assert lines(group_dir / "s2.log") == [
+        m for start in range(0, 300, 30) for _, m in events(start, 10, ',"é":"ü"')]
+    assert counters["shipped"] == 400 and counters["queued_bytes"] == 0
+    assert counters["dropped"] == counters["spooled"] == 0
+
+
+def test_sizes_from_the_caller_are_accepted(tmp_path):
+    with LocalShipper(DirSink(str(tmp_path))) as shipper:
+        batch = events(0, 3)
+        shipper.put(GROUP, "s", batch, EventSizes(sum(len(m) + 26 for _, m in batch),
+                                                  max(len(m) + 26 for _, m in batch),
+                                                  batch[0][0], batch[-1][0]))
+    assert shipper.counters["shipped"] == 3
+
+
+def test_dir_sink_rotates_blocks_between_whole_lines(tmp_path):
+    sink = DirSink(str(tmp_path), rotate_bytes=100)
+    all_lines = [f'{{"n":{i:02d},"pad":"{"x" * 14}"}}' for i in range(10)]   # 32 bytes + "\n"
+    blocks = [("\n".join(all_lines[i:i + 4]) + "\n").encode() for i in (0, 4, 8)]
+    sink.write_blocks("g", "s", blocks[:2])
+    sink.write_blocks("g", "s", blocks[2:])
+    sink.close()
+    base = tmp_path / "g" / "s.log"
+    files = [base.with_name(f"s.log.{n}") for n in (3, 2, 1)] + [base]
+    assert [lines(f) for f in files] == [all_lines[0:3], all_lines[3:6], all_lines[6:9],
+                                         all_lines[9:10]]
+
+
+def test_a_line_longer_than_a_file_gets_a_file_of_its_own(tmp_path):
+    sink = DirSink(str(tmp_path), rotate_bytes=10)
+    sink.write_blocks("g", "s", [b"short\n" + b"x" * 30 + b"\nend\n"])
+    sink.close()
+    base = tmp_path / "g" / "s.log"
+    assert [lines(base.with_name("s.log.2")), lines(base.with_name("s.log.1")), lines(base)] \
+        == [["short"], ["x" * 30], ["end"]]
+
+
+def test_failed_writes_are_retried_and_nothing_is_lost_or_doubled():
+    sink = RecordingSink(failures=3)
+    shipper = LocalShipper(sink, backoff_base=0.001, backoff_cap=0.005)
+    for start in range(0, 100, 10):
+        shipper.put(GROUP, "s", events(start, 10))
+    assert shipper.flush(10)
+    shipper.close()
+    assert sink.written[(GROUP, "s")] == [m for _, m in events(0, 100)]
+    assert shipper.counters["retried"] == 3
+    assert sink.closed
+
+
+def test_put_waits_for_room_past_the_memory_bound_and_loses_nothing():
+    sink = RecordingSink()
+    sink.open.clear()   # the sink holds the writer up
+    block_bytes = len("\n".join(m for _, m in events(0, 10)).encode()) + 1
+    shipper = LocalShipper(sink, max_queued_bytes=3 * block_bytes)
+    done = threading.Event()
+
+    def produce() -> None:
+        for start in range(0, 100, 10):
+            shipper.put(GROUP, "s", events(start, 10))
+        done.set()
+
+    producer = threading.Thread(target=produce)
+    producer.start()
+    assert not done.wait(0.3)   # stuck: the queue is full and the sink is shut
+    assert shipper.counters["queued_bytes"] <= 4 * block_bytes
+    sink.open.set()
+    assert done.wait(10)
+    producer.join()
+    shipper.close()
+    assert sink.written[(GROUP, "s")] == [m for _, m in events(0, 100)]
+
+
+def test_close_gives_up_on_a_dead_sink_and_says_how_many_were_dropped(caplog):
+    sink = RecordingSink(failures=10**9)
+    shipper = LocalShipper(sink, close_timeout=0.2, backoff_base=0.01, backoff_cap=0.05)
+    shipper.put(GROUP, "s", events(0, 7))
+    shipper.close()
+    assert shipper.counters["dropped"] == 7 and shipper.counters["shipped"] == 0
+    assert "dropped 7 log events" in caplog.text
+    with pytest.raises(RuntimeError, match="after close"):
+        shipper.put(GROUP, "s", events(0, 1))
+
+
+def test_stdout_sink_prints_blocks(capsys):
+    with LocalShipper(StdoutSink()) as shipper:
+        shipper.put(GROUP, "s", events(0, 2))
+    assert capsys.readouterr().out.splitlines() == [m for _, m in events(0, 2)]
