@@ -13,7 +13,6 @@ import json
 import linecache
 from json.encoder import encode_basestring_ascii as _quote
 import os
-import traceback
 from inspect import isawaitable
 from typing import Any, Callable, Mapping
 
@@ -90,7 +89,11 @@ class LambdaError(TaskFailure):
 def _quoted_stack_trace(tb: Any) -> list[str]:
     """The handler's traceback entries as Lambda's Python runtime lists them (no carets),
     each as a JSON string."""
-    return [_quoted_trace_line(frame.f_code, lineno) for frame, lineno in traceback.walk_tb(tb)]
+    stack = []
+    while tb is not None:   # traceback.walk_tb without its generator
+        stack.append(_quoted_trace_line(tb.tb_frame.f_code, tb.tb_lineno))
+        tb = tb.tb_next
+    return stack
 
 
 @functools.lru_cache(maxsize=4096)
