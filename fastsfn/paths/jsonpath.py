@@ -1235,6 +1235,11 @@ def _input_getter(p: _Parsed) -> Getter:
     return lambda data, ctx: doc_get(data)
 
 
+# `$$.Map.Item.Index` and `$$.Map.Item.Value`: which member of a frame's `map_item`.
+_MAP_ITEM = {((PROP, "Map"), (PROP, "Item"), (PROP, "Index")): 0,
+             ((PROP, "Map"), (PROP, "Item"), (PROP, "Value")): 1}
+
+
 def _build_getter(p: _Parsed) -> Getter:
     if p.kind == "input":
         return _input_getter(p)
@@ -1242,6 +1247,13 @@ def _build_getter(p: _Parsed) -> Getter:
     if p.kind == "context":
         if not p.steps and not p.func:
             return lambda data, ctx: ctx.context_object()
+        at = None if p.func else _MAP_ITEM.get(tuple((kind, key) for kind, key, _ in p.steps))
+        if at is not None:
+            def map_item(data: Any, ctx: Any) -> Any:
+                # read from the frame, without building the context object for each item
+                item = getattr(ctx, "map_item", None)
+                return item[at] if item is not None else doc_get(ctx.context_object())
+            return map_item
         return lambda data, ctx: doc_get(ctx.context_object())
     name, text = p.var, p.text
     detail = f"The variable '${name}' is not defined"

@@ -444,6 +444,17 @@ class TestContextPaths:
     def test_indefinite_context_path(self):
         assert get("$$.Execution.Input.k[*]", {}, FakeCtx(self.CO)) == [1, 2]
 
+    def test_map_item_comes_from_the_frame_without_building_the_context(self):
+        ctx = FakeCtx(self.CO)
+        ctx.map_item = (7, {"v": 2})
+        assert get("$$.Map.Item.Index", {}, ctx) == 7
+        assert get("$$['Map']['Item']['Value']", {}, ctx) == {"v": 2}
+        assert ctx.calls == 0
+        ctx.map_item = None   # outside an ItemSelector: the context object decides
+        assert get("$$.Map.Item.Index", {}, ctx) == 3
+        assert detail("$$.Map.Item.Index", {}, FakeCtx({"State": {}})) == (
+            "Missing property in path $['Map']")
+
     def test_plain_paths_ignore_ctx(self):
         assert get("$.a", {"a": 1}, None) == 1
 
