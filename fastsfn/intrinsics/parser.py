@@ -301,6 +301,8 @@ def compile_intrinsic(text: str) -> Callable[[Any, Any], Any]:
             return getter(data, ctx)
         except ArgError as e:
             raise StatesRuntime(prefix + e.detail(data)) from None
+        except PathNotFound as e:   # a path argument matched nothing
+            raise StatesRuntime(prefix + MissingArg(e.path).detail(data)) from None
 
     return run
 
@@ -317,17 +319,9 @@ def _compile_node(node: Arg) -> tuple[bool, Any, Any]:
 
 def _compile_path_arg(text: str):
     try:
-        g = compile_path(text)
+        return compile_path(text)   # its PathNotFound is worded by the call's `run`
     except PathSyntaxError as e:
         raise PathSyntaxError(f"Invalid path '{text}' in intrinsic function call: {e}") from None
-
-    def get(data, ctx):
-        try:
-            return g(data, ctx)
-        except PathNotFound:
-            raise MissingArg(text) from None
-
-    return get
 
 
 __all__ = [
