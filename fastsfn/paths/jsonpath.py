@@ -1186,20 +1186,23 @@ def _input_getter(p: _Parsed) -> Getter:
     steps = p.steps
     if not steps and not p.func:
         return _identity
-    if p.definite and not p.func and all(s[0] is PROP for s in steps) and len(steps) <= 2:
+    if p.definite and not p.func and (
+            (len(steps) == 1 and steps[0][0] in (PROP, INDEX))
+            or (len(steps) == 2 and all(s[0] is PROP for s in steps))):
         text, full_norm = p.text, p.norm()
 
         def fail(data):
             return PathNotFound(text, _definite_detail(steps, data, full_norm, False, ""))
 
-        if len(steps) == 1:
+        if len(steps) == 1:   # `$.key` or `$[i]`
             k = steps[0][1]
+            container, missing = (dict, KeyError) if steps[0][0] is PROP else (list, IndexError)
 
             def get1(data, ctx):
-                if type(data) is dict:
+                if type(data) is container:
                     try:
                         return data[k]
-                    except KeyError:
+                    except missing:
                         pass
                 raise fail(data)
 
@@ -1225,9 +1228,21 @@ def _input_getter(p: _Parsed) -> Getter:
             return PathNotFound(text, _definite_detail(steps, data, full_norm, False, ""))
 
         def getn(data, ctx):
-            node = _follow(pairs, data)
-            if node is _MISSING:
-                raise failn(data)
+            node = data
+            for key, is_index in pairs:   # _follow written out: a call less per lookup
+                if is_index:
+                    if type(node) is not list:
+                        raise failn(data)
+                    try:
+                        node = node[key]
+                    except IndexError:
+                        raise failn(data) from None
+                else:
+                    if type(node) is not dict:
+                        raise failn(data)
+                    node = node.get(key, _MISSING)
+                    if node is _MISSING:
+                        raise failn(data)
             return node
 
         return getn
