@@ -330,7 +330,8 @@ cdef class Execution:
             self._ms = ms
             self._ms_text = str(ms)
         if self._log_tail is None:
-            self._log_tail = f',"execution_arn":{dumps(self.execution_arn)},"redrive_count":"0"}}'
+            self._log_tail = (f',"execution_arn":{_quoted(self.execution_arn)},'
+                              '"redrive_count":"0"}')
         cdef str message = (f'{{"id":"{id}","type":"{type}","details":{details},'
                             f'"previous_event_id":"{previous}","event_timestamp":'
                             f'"{self._ms_text}"{self._log_tail}')
@@ -378,7 +379,7 @@ cdef class Execution:
         if self.log_level < LOG_ALL:
             return
         if self._role_json is None:
-            self._role_json = dumps(self.role_arn)
+            self._role_json = _quoted(self.role_arn)
         if self.input_text is not None and self.log_data:
             data = _logged_text("input", self.input_text, "")
         else:
@@ -701,7 +702,7 @@ cdef class Frame:
             limits += ',"heartbeatInSeconds":' + str(<long>heartbeat)
         if st.lambda_function:
             ex.record("LambdaFunctionScheduled", ex.events - 1, self.last_event,
-                      f'{{"resource":{dumps(st.resource)}{ex.payload("input", task_input)}'
+                      f'{{"resource":{_quoted(st.resource)}{ex.payload("input", task_input)}'
                       f'{limits}}}')
             ex.record("LambdaFunctionStarted", ex.events, ex.events - 1, '{}')
             return
@@ -929,6 +930,14 @@ cdef class Frame:
 
 
 cdef object _encode = encoder.encode
+
+
+cdef str _quoted(str text):
+    """A string as JSON text; ARNs and names (no quote, backslash or control character) are
+    just wrapped in quotes."""
+    if '"' in text or "\\" in text or not text.isprintable():
+        return dumps(text)
+    return '"' + text + '"'
 
 
 cdef str _escaped(str text):
