@@ -933,11 +933,8 @@ cdef object _encode = encoder.encode
 
 
 cdef str _quoted(str text):
-    """A string as JSON text; ARNs and names (no quote, backslash or control character) are
-    just wrapped in quotes."""
-    if '"' in text or "\\" in text or not text.isprintable():
-        return dumps(text)
-    return '"' + text + '"'
+    """A string as JSON text (the encoder called directly: no Python-level call)."""
+    return (<bytes>_encode(text)).decode("utf-8")
 
 
 cdef str _escaped(str text):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastsfn.logs.batching import EventSizes
+from fastsfn.logs.local import LocalShipper
 
 LEVELS = {"OFF": 0, "FATAL": 1, "ERROR": 2, "ALL": 3}
 DEFAULT_SINK = "dir:./fastsfn-logs"
@@ -104,7 +105,6 @@ def _open_shipper(sink_spec: str, spool: str, region_name: str) -> Any:
     """A LocalShipper for a directory or stdout; else a LogShipper spooling to the first free
     slot `spool/<n>` (one per process; a restarted process takes a slot back and replays
     what was left there)."""
-    from fastsfn.logs.local import LocalShipper
     from fastsfn.logs.shipper import LogShipper
     from fastsfn.logs.sinks import open_sink
 
@@ -147,12 +147,17 @@ class ExecutionLogs:
         """Write the execution's end event, then hand its records to the shipper."""
         execution.log_ended(status, output, output_text, error, cause)
         records = execution.log
-        if records:
-            # As a tuple the records leave the garbage collector's lists at its next pass, so
-            # waiting to be shipped they never make it scan the whole heap.
-            self.shipper.put(log_group_name, self.stream_name(machine_name, execution.start_time),
-                             tuple(records), EventSizes(execution.log_bytes, execution.log_longest,
-                                                        execution.log_first, execution.log_last))
+        if not records:
+            return
+        shipper = self.shipper
+        stream = self.stream_name(machine_name, execution.start_time)
+        if type(shipper) is LocalShipper:   # joins the records at once and keeps nothing
+            shipper.put(log_group_name, stream, records)
+            return
+        # As a tuple the records leave the garbage collector's lists at its next pass, so
+        # waiting to be shipped they never make it scan the whole heap.
+        shipper.put(log_group_name, stream, tuple(records), EventSizes(
+            execution.log_bytes, execution.log_longest, execution.log_first, execution.log_last))
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every record handed over so far is shipped (or spooled)."""
