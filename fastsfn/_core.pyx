@@ -205,11 +205,13 @@ cdef class State:
     cdef public object tolerated_failure_percentage_path
     cdef public tuple entry_error       # (error, cause) raised whenever the state is entered
     cdef readonly str log_name          # the name as JSON text, for log records
+    cdef readonly str log_head          # '"name":<log_name>': how StateEntered/Exited begin
 
     def __init__(self, int kind, str name):
         self.kind = kind
         self.name = name
         self.log_name = dumps(name)
+        self.log_head = '"name":' + self.log_name
         self.next_index = -1
         self.result_path_mode = RESULT_REPLACES
         self.retriers = ()
@@ -325,6 +327,32 @@ cdef class Execution:
 
     cdef void record(self, str type, long id, long previous, str details) except *:
         """Add one log record: `details` is the details object as JSON text."""
+        self._stamp()
+        self._add(f'{{"id":"{id}","type":"{type}","details":{details},'
+                  f'"previous_event_id":"{previous}","event_timestamp":'
+                  f'"{self._ms_text}"{self._log_tail}')
+
+    cdef void record_payload(self, str type, long id, long previous, str head, str field,
+                             object value) except *:
+        """Add one log record whose details are the JSON members `head` and, with execution
+        data, `value` as member `field`: the payload is copied once, into the record."""
+        cdef str escaped
+        cdef str truncated = "false"
+        if not self.log_data:
+            self.record(type, id, previous, f'{{{head}}}')
+            return
+        escaped = self.escaped(value)
+        if escaped.endswith("\0"):   # cut to AWS's limit (see `_escaped`)
+            escaped = escaped[:len(escaped) - 1]
+            truncated = "true"
+        self._stamp()
+        self._add(f'{{"id":"{id}","type":"{type}","details":{{{head}{"," if head else ""}'
+                  f'"{field}":{escaped},"{field}Details":{{"truncated":{truncated}}}}},'
+                  f'"previous_event_id":"{previous}","event_timestamp":"{self._ms_text}"'
+                  f'{self._log_tail}')
+
+    cdef void _stamp(self) except *:
+        """The time of the record being made, and the tail every record shares."""
         cdef long long ms = <long long>(_now() * 1000)
         if ms != self._ms:
             self._ms = ms
@@ -332,11 +360,11 @@ cdef class Execution:
         if self._log_tail is None:
             self._log_tail = (f',"execution_arn":{_quoted(self.execution_arn)},'
                               '"redrive_count":"0"}')
-        cdef str message = (f'{{"id":"{id}","type":"{type}","details":{details},'
-                            f'"previous_event_id":"{previous}","event_timestamp":'
-                            f'"{self._ms_text}"{self._log_tail}')
-        # PutLogEvents counts UTF-8 bytes; measured here, while the message is in the cache,
-        # so the shipper need not read every message again.
+
+    cdef void _add(self, str message) except *:
+        """Keep a record made at `_stamp`'s time, measured as PutLogEvents counts it (here,
+        while the message is in the cache, so the shipper need not read it again)."""
+        cdef long long ms = self._ms
         cdef Py_ssize_t size = (len(message) if message.isascii()
                                 else len(message.encode("utf-8"))) + LOG_EVENT_OVERHEAD
         if self.log is None:
@@ -522,14 +550,14 @@ cdef class Frame:
         cdef Execution ex = self.execution
         cdef State st = <State>self.states[self.index]
         if ex.log_level >= <int>(LOG_ERROR if st.kind == FAIL else LOG_ALL):
-            ex.record(_ENTERED[st.kind], ex.events, self.last_event,
-                      f'{{"name":{st.log_name}{ex.payload("input", self.data)}}}')
+            ex.record_payload(_ENTERED[st.kind], ex.events, self.last_event, st.log_head,
+                              "input", self.data)
 
     cdef void _log_exited(self, object output) except *:
         cdef Execution ex = self.execution
         cdef State st = <State>self.states[self.index]
-        ex.record(_EXITED[st.kind], ex.events, self.last_event,
-                  f'{{"name":{st.log_name}{ex.payload("output", output)}}}')
+        ex.record_payload(_EXITED[st.kind], ex.events, self.last_event, st.log_head,
+                          "output", output)
 
     cdef object _finish(self, State st, object result):
         """ResultSelector, ResultPath, OutputPath, then the transition."""
@@ -720,11 +748,11 @@ cdef class Frame:
         if error is None:
             if ex.log_level >= LOG_ALL:
                 if st.lambda_function:
-                    ex.record("LambdaFunctionSucceeded", ex.events, self.last_event,
-                              f'{{{ex.payload("output", result, "")}}}')
+                    ex.record_payload("LambdaFunctionSucceeded", ex.events, self.last_event,
+                                      "", "output", result)
                 else:
-                    ex.record("TaskSucceeded", ex.events, self.last_event,
-                              f'{{{st.log_resource}{ex.payload("output", result)}}}')
+                    ex.record_payload("TaskSucceeded", ex.events, self.last_event,
+                                      st.log_resource, "output", result)
         elif ex.log_level >= LOG_ERROR:
             timed_out = error.error in ("States.Timeout", "States.HeartbeatTimeout")
             details = _error_details(error.error, error.cause)
