@@ -52,8 +52,9 @@ class _Marker:
 class LocalShipper:
     """Writes each `put` as one block of lines, in order per stream, losing none.
 
-    The same interface as `LogShipper` (`put`, `flush`, `close`, `counters`); nothing is
-    spooled or dropped: while the sink fails, blocks wait in memory and `put` waits for room.
+    The same interface as `LogShipper` (`put`, `flush`, `close`, `counters`; `put` from any
+    thread). Nothing is spooled: while the sink fails, blocks wait in memory and `put` waits
+    for room; only `close`, after `close_timeout` of failures, drops what is left and counts it.
     """
 
     def __init__(self, sink: BlockSink, *, max_queued_bytes: int = MAX_QUEUED_BYTES,
@@ -66,9 +67,9 @@ class LocalShipper:
         self._close_timeout = close_timeout
         self._backoff_base = backoff_base
         self._backoff_cap = backoff_cap
-        # Each counter is written by one thread only, so no lock guards them.
-        self._put_bytes = 0        # by `put`
-        self._written_bytes = 0    # by the writer
+        self._put_lock = threading.Lock()
+        self._put_bytes = 0        # by `put`, under _put_lock
+        self._written_bytes = 0    # by the writer only
         self._shipped = self._batches = self._retried = self._dropped = 0
         self._room = threading.Condition(threading.Lock())   # `put` waits here when full
         self._wake = threading.Event()
@@ -87,7 +88,8 @@ class LocalShipper:
         block = "\n".join(chain(map(_message, events), ("",))).encode("utf-8")
         if self._put_bytes - self._written_bytes + len(block) > self._max_queued_bytes:
             self._wait_for_room(len(block))
-        self._put_bytes += len(block)
+        with self._put_lock:
+            self._put_bytes += len(block)
         self._inbox.append(((log_group_name, log_stream_name), block, len(events)))
 
     def flush(self, timeout: float | None = None) -> bool:

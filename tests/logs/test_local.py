@@ -140,3 +140,24 @@ def test_stdout_sink_prints_blocks(capsys):
     with LocalShipper(StdoutSink()) as shipper:
         shipper.put(GROUP, "s", events(0, 2))
     assert capsys.readouterr().out.splitlines() == [m for _, m in events(0, 2)]
+
+
+def test_puts_from_many_threads_all_arrive_and_counters_balance():
+    sink = RecordingSink()
+    shipper = LocalShipper(sink)
+
+    def produce(stream: str) -> None:
+        for start in range(0, 2000, 10):
+            shipper.put(GROUP, stream, events(start, 10))
+
+    threads = [threading.Thread(target=produce, args=(f"s{i}",)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert shipper.flush(10)
+    counters = shipper.counters
+    shipper.close()
+    for i in range(4):
+        assert sink.written[(GROUP, f"s{i}")] == [m for _, m in events(0, 2000)]
+    assert counters["shipped"] == 8000 and counters["queued_bytes"] == 0
