@@ -103,35 +103,17 @@ class DirSink:
     def put_log_events(self, log_group_name: str, log_stream_name: str,
                        events: list[Event]) -> int:
         """Append the batch's messages, one line each."""
-        key = (log_group_name, log_stream_name)
-        f = self._file(key)
-        size = f.tell()
-        # Lines are joined in pieces that stay in the CPU's cache and written with one system
-        # call per file: each call gives up the GIL, and getting it back can take a whole turn
-        # of the executing thread.
-        pending: list[bytes] = []
-        for start in range(0, len(events), PIECE_EVENTS):
-            piece = events[start:start + PIECE_EVENTS]
-            data = _lines(piece).encode("utf-8")
-            if size + len(data) <= self.rotate_bytes:   # the usual case
-                pending.append(data)
-                size += len(data)
-                continue
-            for _, message in piece:   # the file fills up within this piece
-                line = message.encode("utf-8") + b"\n"
-                if size and size + len(line) > self.rotate_bytes:
-                    _write_all(f.fileno(), pending)
-                    pending = []
-                    f = self._rotate(key)
-                    size = 0
-                pending.append(line)
-                size += len(line)
-        _write_all(f.fileno(), pending)
+        # Joined in pieces that stay in the CPU's cache.
+        self.write_blocks(log_group_name, log_stream_name,
+                          [_lines(events[start:start + PIECE_EVENTS]).encode("utf-8")
+                           for start in range(0, len(events), PIECE_EVENTS)])
         return 0
 
     def write_blocks(self, log_group_name: str, log_stream_name: str,
                      blocks: list[bytes]) -> None:
-        """Append blocks of whole lines (`LocalShipper`'s unit), rotating between lines."""
+        """Append blocks of whole lines (`LocalShipper`'s unit), rotating between lines, in
+        one system call per file: each call gives up the GIL, and getting it back can take a
+        whole turn of the executing thread."""
         key = (log_group_name, log_stream_name)
         f = self._file(key)
         size = f.tell()
@@ -190,15 +172,13 @@ class StdoutSink:
     def put_log_events(self, log_group_name: str, log_stream_name: str,
                        events: list[Event]) -> int:
         """Print the batch's messages."""
-        out = sys.stdout  # looked up per call, so redirection (and pytest's capsys) applies
-        out.write(_lines(events))
-        out.flush()
+        self.write_blocks(log_group_name, log_stream_name, [_lines(events).encode("utf-8")])
         return 0
 
     def write_blocks(self, log_group_name: str, log_stream_name: str,
                      blocks: list[bytes]) -> None:
         """Print blocks of whole lines (`LocalShipper`'s unit)."""
-        out = sys.stdout
+        out = sys.stdout  # looked up per call, so redirection (and pytest's capsys) applies
         data = b"".join(blocks)
         buffer = getattr(out, "buffer", None)
         if buffer is not None:
