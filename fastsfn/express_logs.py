@@ -16,6 +16,8 @@ from typing import Any
 
 from fastsfn.logs.batching import EventSizes
 from fastsfn.logs.local import LocalShipper
+from fastsfn.logs.shipper import LogShipper
+from fastsfn.logs.sinks import open_sink
 
 LEVELS = {"OFF": 0, "FATAL": 1, "ERROR": 2, "ALL": 3}
 DEFAULT_SINK = "dir:./fastsfn-logs"
@@ -105,9 +107,6 @@ def _open_shipper(sink_spec: str, spool: str, region_name: str) -> Any:
     """A LocalShipper for a directory or stdout; else a LogShipper spooling to the first free
     slot `spool/<n>` (one per process; a restarted process takes a slot back and replays
     what was left there)."""
-    from fastsfn.logs.shipper import LogShipper
-    from fastsfn.logs.sinks import open_sink
-
     sink = open_sink(sink_spec, region_name=region_name)
     if hasattr(sink, "write_blocks"):
         return LocalShipper(sink)
