@@ -1,4 +1,4 @@
-"""Builds the compiled executor, fastsfn._core, from fastsfn/_core.pyx."""
+"""Builds the compiled modules: the executor (fastsfn/_core.pyx) and the ids (fastsfn/ids.pyx)."""
 import os
 
 from Cython.Build import cythonize
@@ -6,7 +6,8 @@ from setuptools import Extension, setup
 
 annotate = os.environ.get("FASTSFN_ANNOTATE") == "1"
 
-extensions = [Extension("fastsfn._core", ["fastsfn/_core.pyx"])]
+extensions = [Extension("fastsfn._core", ["fastsfn/_core.pyx"]),
+              Extension("fastsfn.ids", ["fastsfn/ids.pyx"])]
 
 setup(
     ext_modules=cythonize(

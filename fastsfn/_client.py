@@ -9,13 +9,12 @@ from __future__ import annotations
 import asyncio
 import math
 import re
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
 
 from botocore.exceptions import ClientError, ParamValidationError
 
-from fastsfn._core import now
+from fastsfn._core import now, utc_datetime
 from fastsfn.asl.validate import validate_definition
 from fastsfn.errors import DefinitionError
 from fastsfn.express_logs import check_logging_configuration
@@ -42,7 +41,6 @@ _TAGGABLE_ARN = re.compile(r"^arn:aws[\w-]*:states:[a-z0-9-]+:\d{12}:(stateMachi
 _EXECUTION_ARN = re.compile(
     r"^arn:aws[\w-]*:states:[a-z0-9-]+:\d{12}:(execution|express):[^:]+:[^:]+(:[^:]+)?$")
 MAX_TAGS = 50  # per resource
-_EPOCH = datetime.fromtimestamp(0, timezone.utc)
 
 
 class Exceptions:
@@ -58,10 +56,6 @@ class Exceptions:
         cls = getattr(self, code)
         raise cls({"Error": {"Code": code, "Message": message},
                    "ResponseMetadata": {"HTTPStatusCode": 400}, **members}, operation)
-
-
-def _date(epoch: float) -> datetime:
-    return datetime.fromtimestamp(epoch, timezone.utc)
 
 
 def _metadata() -> dict:
@@ -174,7 +168,8 @@ class Client:
         if existing is not None:
             if (existing.definition, existing.type, existing.logging_configuration,
                     existing.tracing_configuration) == (definition, type, logging, tracing):
-                return {"stateMachineArn": arn, "creationDate": _date(existing.creation_date),
+                return {"stateMachineArn": arn,
+                        "creationDate": utc_datetime(existing.creation_date),
                         "ResponseMetadata": _metadata()}
             self._fail("StateMachineAlreadyExists", f"State Machine Already Exists: '{arn}'", op)
         try:
@@ -183,7 +178,7 @@ class Client:
                 tracing_configuration=tracing, tags=tag_list)
         except DefinitionError as e:
             self._fail("InvalidDefinition", str(e), op)
-        return {"stateMachineArn": machine.arn, "creationDate": _date(machine.creation_date),
+        return {"stateMachineArn": machine.arn, "creationDate": utc_datetime(machine.creation_date),
                 "ResponseMetadata": _metadata()}
 
     def describe_state_machine(self, *, stateMachineArn: str | None = None,
@@ -193,7 +188,7 @@ class Client:
         _require(op, stateMachineArn=stateMachineArn)
         m = self._machine(stateMachineArn, op)  # type: ignore[arg-type]
         return _description(m, status="ACTIVE", type=m.type,
-                            creationDate=_date(m.creation_date))
+                            creationDate=utc_datetime(m.creation_date))
 
     def describe_state_machine_for_execution(self, *, executionArn: str | None = None,
                                              includedData: str | None = None) -> dict:
@@ -210,7 +205,7 @@ class Client:
         if m is None:
             self._fail("ExecutionDoesNotExist", f"Execution Does Not Exist: '{executionArn}'", op)
         assert m is not None
-        return _description(m, updateDate=_date(m.update_date or m.creation_date))
+        return _description(m, updateDate=utc_datetime(m.update_date or m.creation_date))
 
     def update_state_machine(
         self, *, stateMachineArn: str | None = None, definition: str | None = None,
@@ -240,7 +235,7 @@ class Client:
                 revision_id=new_uuid())
         except DefinitionError as e:
             self._fail("InvalidDefinition", str(e), op)
-        return {"updateDate": _date(updated.update_date), "revisionId": updated.revision_id,
+        return {"updateDate": utc_datetime(updated.update_date), "revisionId": updated.revision_id,
                 "ResponseMetadata": _metadata()}
 
     def delete_state_machine(self, *, stateMachineArn: str | None = None) -> dict:
@@ -267,7 +262,7 @@ class Client:
         page = machines[start:start + size]
         out: dict[str, Any] = {"stateMachines": [
             {"stateMachineArn": m.arn, "name": m.name, "type": m.type,
-             "creationDate": _date(m.creation_date)} for m in page]}
+             "creationDate": utc_datetime(m.creation_date)} for m in page]}
         if start + size < len(machines):
             out["nextToken"] = str(start + size)
         out["ResponseMetadata"] = _metadata()
@@ -431,7 +426,7 @@ class Client:
         self.runtime.remember(machine, execution)
         self.runtime.run_in_background(machine, execution)
         return {"executionArn": execution.execution_arn,
-                "startDate": _date(execution.start_time), "ResponseMetadata": _metadata()}
+                "startDate": utc_datetime(execution.start_time), "ResponseMetadata": _metadata()}
 
     def close(self) -> None:
         """Wait for background executions and stop the runtime's loop."""
@@ -478,8 +473,8 @@ def sync_response(machine: StateMachine, execution: Any, outcome: Outcome,
         "executionArn": execution.execution_arn,
         "stateMachineArn": machine.arn,
         "name": execution.name,
-        "startDate": round(start, 3) if wire else _date(start),
-        "stopDate": round(stop, 3) if wire else _date(stop),
+        "startDate": round(start, 3) if wire else utc_datetime(start),
+        "stopDate": round(stop, 3) if wire else utc_datetime(stop),
         "status": outcome.status,
     }
     if outcome.status == "SUCCEEDED":
@@ -576,7 +571,7 @@ class AsyncClient:
             return {"executionArn": execution.execution_arn,
                     "startDate": _wire_date(execution.start_time)}
         return {"executionArn": execution.execution_arn,
-                "startDate": _date(execution.start_time), "ResponseMetadata": _metadata()}
+                "startDate": utc_datetime(execution.start_time), "ResponseMetadata": _metadata()}
 
     async def close(self) -> None:
         """Wait for executions started on this loop, then for their logs to be shipped."""

@@ -12,7 +12,9 @@ from inspect import isawaitable
 
 cimport cython
 
-from libc.time cimport time_t
+from cpython.datetime cimport datetime_new, get_utc, import_datetime
+from libc.math cimport floor, rint
+from libc.time cimport gmtime_r, time_t, tm
 from posix.time cimport clock_gettime, timespec, CLOCK_REALTIME, CLOCK_MONOTONIC
 
 from fastsfn.errors import StatesError, StatesRuntime, PathNotFound, data_limit_exceeded
@@ -69,6 +71,20 @@ cdef tuple _PLAIN = (dict, list, str, int, float, bool, type(None))
 cdef object _TASK_FAILED = object()
 
 
+cdef dict _express_prefixes = {}
+
+
+cdef str _express_prefix(str state_machine_arn):
+    """`arn:...:express:<machine>:` for a state machine's ARN, made once per machine."""
+    cdef str prefix = _express_prefixes.get(state_machine_arn)
+    if prefix is None:
+        prefix = state_machine_arn.replace(":stateMachine:", ":express:", 1) + ":"
+        if len(_express_prefixes) >= 4096:
+            _express_prefixes.clear()
+        _express_prefixes[state_machine_arn] = prefix
+    return prefix
+
+
 cdef inline double _now() noexcept:
     cdef timespec ts
     clock_gettime(CLOCK_REALTIME, &ts)
@@ -84,6 +100,25 @@ cdef inline double _monotonic() noexcept:
 def now() -> float:
     """Wall-clock seconds since the epoch (the clock executions are stamped with)."""
     return _now()
+
+
+import_datetime()
+cdef object _UTC = get_utc()
+
+
+def utc_datetime(double epoch):
+    """An aware UTC datetime for epoch seconds (as `datetime.fromtimestamp(epoch, utc)`,
+    without its Python-level layers: a synchronous execution returns two)."""
+    cdef double whole = floor(epoch)
+    cdef int micros = <int>rint((epoch - whole) * 1e6)
+    cdef time_t seconds = <time_t>whole
+    cdef tm t
+    if micros == 1000000:
+        seconds += 1
+        micros = 0
+    gmtime_r(&seconds, &t)
+    return datetime_new(t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min,
+                        t.tm_sec, micros, _UTC)
 
 
 @cython.final
@@ -308,8 +343,8 @@ cdef class Execution:
                 self._execution_arn = (self.state_machine_arn.replace(
                     ":stateMachine:", ":execution:", 1) + ":" + self.name)
             else:
-                self._execution_arn = (self.state_machine_arn.replace(
-                    ":stateMachine:", ":express:", 1) + ":" + self.name + ":" + new_uuid())
+                self._execution_arn = (f"{_express_prefix(self.state_machine_arn)}"
+                                       f"{self.name}:{new_uuid()}")
         return self._execution_arn
 
     def remaining(self):
