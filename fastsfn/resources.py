@@ -55,8 +55,10 @@ class LambdaError(TaskFailure):
     compactly (observed on AWS).
     """
 
+    __slots__ = ("error", "_exc", "_compact", "_cause")   # made once per failed attempt
+
     def __init__(self, exc: BaseException, compact: bool = False) -> None:
-        # Set up directly: this runs once per failed attempt, retried or not.
+        # Set up directly (no super().__init__): this runs once per failed attempt.
         self.error = type(exc).__name__
         self._exc: BaseException | None = exc
         self._compact = compact
@@ -67,7 +69,13 @@ class LambdaError(TaskFailure):
         exc = self._exc
         if exc is not None:
             tb = exc.__traceback__
-            stack = _quoted_stack_trace(tb.tb_next if tb and tb.tb_next else tb)
+            if tb is not None and tb.tb_next is not None:
+                tb = tb.tb_next   # the handler's frames, not the caller's
+            stack = []
+            while tb is not None:   # traceback.walk_tb, inline
+                code = tb.tb_frame.f_code
+                stack.append(_quoted_trace_line(code.co_filename, tb.tb_lineno, code.co_name))
+                tb = tb.tb_next
             # json.dumps's layout (and its ASCII escaping), written out directly: faster.
             comma, colon = (",", ":") if self._compact else (", ", ": ")
             self._cause = (
@@ -86,23 +94,13 @@ class LambdaError(TaskFailure):
         return f"{self.error}: {self.cause}"
 
 
-def _quoted_stack_trace(tb: Any) -> list[str]:
-    """The handler's traceback entries as Lambda's Python runtime lists them (no carets),
-    each as a JSON string."""
-    stack = []
-    while tb is not None:   # traceback.walk_tb without its generator
-        stack.append(_quoted_trace_line(tb.tb_frame.f_code, tb.tb_lineno))
-        tb = tb.tb_next
-    return stack
-
-
 @functools.lru_cache(maxsize=4096)
-def _quoted_trace_line(code: Any, lineno: int) -> str:
-    """One traceback entry as a JSON string; source lines come from linecache without
-    re-checking the files on disk, once per code location (a failing handler fails at the
-    same lines again)."""
-    line = linecache.getline(code.co_filename, lineno).strip()
-    head = f'  File "{code.co_filename}", line {lineno}, in {code.co_name}\n'
+def _quoted_trace_line(filename: str, lineno: int, function: str) -> str:
+    """One traceback entry as Lambda's Python runtime lists it (no carets), as a JSON
+    string; source lines come from linecache without re-checking the files on disk, once
+    per code location (a failing handler fails at the same lines again)."""
+    line = linecache.getline(filename, lineno).strip()
+    head = f'  File "{filename}", line {lineno}, in {function}\n'
     return _quote(f"{head}    {line}\n" if line else head)
 
 
@@ -116,17 +114,22 @@ def _function_not_found(arn: str) -> TaskFailure:
     )
 
 
-def _call(handler: Handler, event: Any, context: TaskContext, compact: bool = False) -> Any:
-    """Call a handler; its exceptions come back as Lambda errors (returned, not raised: a
-    retried task fails many times); an awaitable is wrapped so that the same conversion
-    happens when it is awaited."""
-    try:
-        result = handler(event, context)
-    except Exception as exc:  # a handler's failure is the task's failure
-        return LambdaError(exc, compact)
-    if type(result) in _PLAIN or not isawaitable(result):
-        return result
-    return _await_handler(result, compact)
+def _invoker(handler: Handler, function_name: str, function_arn: str,
+             compact: bool = False) -> Callable[[Any, Any], Any]:
+    """`invoke(event, frame)`: calls the handler with a fresh context; its exceptions come
+    back as Lambda errors (returned, not raised: a retried task fails many times); an
+    awaitable is wrapped so that the same conversion happens when it is awaited."""
+
+    def invoke(event: Any, frame: Any) -> Any:
+        try:
+            result = handler(event, TaskContext(function_name, function_arn, ""))
+        except Exception as exc:  # a handler's failure is the task's failure
+            return LambdaError(exc, compact)
+        if type(result) in _PLAIN or not isawaitable(result):
+            return result
+        return _await_handler(result, compact)
+
+    return invoke
 
 
 async def _await_handler(aw: Any, compact: bool) -> Any:
@@ -270,13 +273,10 @@ class Resources:
                 raise _function_not_found(arn)
             return invoke
 
-        def invoke(task_input: Any, frame: Any) -> Any:
-            return _call(handler, task_input, TaskContext(name, arn, ""))
-
-        return invoke
+        return _invoker(handler, name, arn)
 
     def _bind_lambda_invoke(self) -> Callable[[Any, Any], Any]:
-        cache: dict[str, Handler | None] = {}
+        cache: dict[Any, Callable[[Any, Any], Any] | None] = {}   # FunctionName -> invoke
 
         def invoke(task_input: Any, frame: Any) -> Any:
             if type(task_input) is not dict or "FunctionName" not in task_input:
@@ -284,14 +284,15 @@ class Resources:
                     f"The field 'FunctionName' is required by {LAMBDA_INVOKE} but was missing")
             function = task_input["FunctionName"]
             if function not in cache:
-                cache[function] = self.lambda_handler(function) if type(function) is str else None
-            handler = cache[function]
-            if handler is None:
+                handler = self.lambda_handler(function) if type(function) is str else None
+                arn = self.function_arn(str(function))
+                cache[function] = (None if handler is None else
+                                   _invoker(handler, arn.split(":")[6], arn, compact=True))
+            call = cache[function]
+            if call is None:
                 raise _function_not_found(self.function_arn(str(function)))
-            arn = self.function_arn(function)
             log_tail = task_input.get("LogType") == "Tail"
-            result = _call(handler, _invoke_payload(task_input),
-                           TaskContext(arn.split(":")[6], arn, ""), compact=True)
+            result = call(_invoke_payload(task_input), frame)
             if type(result) is LambdaError:
                 return result
             if type(result) in _PLAIN or not isawaitable(result):
@@ -314,10 +315,7 @@ class Resources:
 
             return invoke
 
-        def invoke(task_input: Any, frame: Any) -> Any:
-            return _call(handler, task_input, TaskContext(resource, resource, ""))
-
-        return invoke
+        return _invoker(handler, resource, resource)
 
 
 async def _envelope_later(aw: Any, log_tail: bool) -> dict:
