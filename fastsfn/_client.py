@@ -452,10 +452,9 @@ def _validation_errors(errors: list[str]) -> str:
             + "; ".join(errors))
 
 
-
-
 def _wire_date(epoch: float) -> float:
-    return round(epoch, 3)   # epoch seconds with milliseconds, as AWS sends dates
+    """Epoch seconds with milliseconds, as AWS sends dates over HTTP."""
+    return round(epoch * 1000) / 1000   # round(epoch, 3) goes through decimal text: slower
 
 
 def sync_response(machine: StateMachine, execution: Any, outcome: Outcome,
@@ -473,8 +472,8 @@ def sync_response(machine: StateMachine, execution: Any, outcome: Outcome,
         "executionArn": execution.execution_arn,
         "stateMachineArn": machine.arn,
         "name": execution.name,
-        "startDate": round(start, 3) if wire else utc_datetime(start),
-        "stopDate": round(stop, 3) if wire else utc_datetime(stop),
+        "startDate": _wire_date(start) if wire else utc_datetime(start),
+        "stopDate": _wire_date(stop) if wire else utc_datetime(stop),
         "status": outcome.status,
     }
     if outcome.status == "SUCCEEDED":
