@@ -31,6 +31,7 @@ MOTO_SOURCE = moto_peer.prepare()   # before anything imports moto (see bench/pe
 
 import fastsfn  # noqa: E402
 from bench.peers import local_sfn  # noqa: E402
+from bench.targets import targets, targets_table  # noqa: E402
 from bench.workloads import WORKLOADS, Workload
 
 ROLE = "arn:aws:iam::123456789012:role/bench"
@@ -285,8 +286,14 @@ def main(argv: list[str] | None = None) -> int:
         print(" ".join(f"{k}={v}" for k, v in meta.items()))
         print("x hand = time per execution / the hand-written function's of the same form")
         print(table(rows))
-    return 1 if any(r.status in ("mismatch", "error") and r.engine.startswith("fastsfn")
-                    for r in rows) else 0
+    found = targets(rows)
+    if not args.json:
+        print("\ntargets (issue 3)\n" + targets_table(found))
+    broken = [t.name for t in found if t.floor and t.met is False]
+    if broken:
+        print("below a floor: " + "; ".join(broken), file=sys.stderr)
+    return 1 if broken or any(r.status in ("mismatch", "error") and r.engine.startswith("fastsfn")
+                              for r in rows) else 0
 
 
 if __name__ == "__main__":
