@@ -7,8 +7,10 @@ from bench import log_levels
 
 
 def test_every_level_and_form_is_measured_and_shipped(capsys):
-    assert log_levels.main(["--duration", "0.05", "--rounds", "1", "--json"]) == 0
+    status = log_levels.main(["--duration", "0.05", "--rounds", "1", "--json"])
     report = json.loads(capsys.readouterr().out)
+    # The exit status asserts ERROR's floor (a 50 ms row on a busy machine may miss it).
+    assert status == (1 if log_levels.below_floor(report["rows"]) else 0)
     rows = {(r["level"], r["form"]): r for r in report["rows"]}
     assert set(rows) == {(level, form) for level in log_levels.LEVELS
                          for form in ("text", "values")}
@@ -17,3 +19,10 @@ def test_every_level_and_form_is_measured_and_shipped(capsys):
     # Only the ALL rows log anything for these successful executions; all of it shipped.
     assert report["shipper"]["shipped"] > 0
     assert report["shipper"]["dropped"] == 0
+
+
+def test_the_error_floor_is_asserted_and_all_with_data_only_printed():
+    rows = [{"level": "ERROR", "form": "text", "x_off": 0.94},
+            {"level": "ERROR", "form": "values", "x_off": 0.99},
+            {"level": "ALL+data", "form": "text", "x_off": 0.3}]
+    assert log_levels.below_floor(rows) == ["ERROR text 0.94x OFF"]
