@@ -79,8 +79,9 @@ def below_floor(rows: list[dict]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=float, default=1.0, help="seconds per row and round")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration", type=float, default=0.2, help="seconds per row and round")
+    parser.add_argument("--rounds", type=int, default=15,
+                        help="interleaved rounds: short rows, many rounds (the machine drifts)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 

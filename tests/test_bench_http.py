@@ -32,11 +32,14 @@ def test_a_wrong_body_is_not_counted():
 
 
 def test_body_checks():
-    result = {"status": "SUCCEEDED", "output": json.dumps(http.EXPECTED_OUTPUT)}
+    def compact(value):
+        return json.dumps(value, separators=(",", ":"))
+
+    result = {"status": "SUCCEEDED", "output": compact(http.EXPECTED_OUTPUT)}
     assert http.fastsfn_body_ok(orjson.dumps(result))
     assert not http.fastsfn_body_ok(orjson.dumps({**result, "status": "FAILED"}))
     wrong = {**http.EXPECTED_OUTPUT, "enrichment": {"level": "normal", "site": "plant-a"}}
-    assert not http.fastsfn_body_ok(orjson.dumps({**result, "output": json.dumps(wrong)}))
+    assert not http.fastsfn_body_ok(orjson.dumps({**result, "output": compact(wrong)}))
     assert not http.fastsfn_body_ok(b"not json")
     assert http.bare_body_ok(orjson.dumps(http.REQUEST))
     assert not http.bare_body_ok(orjson.dumps({**http.REQUEST, "input": "{}"}))

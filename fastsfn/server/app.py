@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from aiohttp import web
+from multidict import CIMultiDict
 
 from fastsfn._client import AsyncClient, Client
 from fastsfn.ids import new_uuid
@@ -30,9 +31,13 @@ log = logging.getLogger("fastsfn.server")
 CLIENT_KEY = web.AppKey("fastsfn_client", AsyncClient)
 
 
+_HEADERS = CIMultiDict({"Content-Type": CONTENT_TYPE})
+
+
 def _response(status: int, body: bytes, request_id: str) -> web.Response:
-    return web.Response(status=status, body=body, headers={
-        "Content-Type": CONTENT_TYPE, "x-amzn-RequestId": request_id})
+    headers = _HEADERS.copy()   # a copy is cheaper than building the multidict from a dict
+    headers["x-amzn-RequestId"] = request_id
+    return web.Response(status=status, body=body, headers=headers)
 
 
 async def _read(request: web.Request) -> bytes:
