@@ -64,7 +64,8 @@ cdef tuple _KIND_NAMES = ("Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "
 cdef tuple _ENTERED = tuple(k + "StateEntered" for k in _KIND_NAMES)
 cdef tuple _EXITED = tuple(k + "StateExited" for k in _KIND_NAMES)
 
-# A logged payload whose escaped text is longer than this is truncated (AWS: 248 KB).
+# A logged payload whose escaped text is longer than this (UTF-8 bytes) is truncated (AWS:
+# 248 KB).
 DEF LOG_PAYLOAD_LIMIT = 253952
 DEF LOG_EVENT_OVERHEAD = 26   # bytes PutLogEvents adds to each event's size
 
@@ -1003,16 +1004,23 @@ cdef str _quoted(str text):
     return (<bytes>_encode(text)).decode("utf-8")
 
 
+cdef inline Py_ssize_t _utf8_size(str text):
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
 cdef str _escaped(str text):
-    """JSON text as a JSON string literal, cut to AWS's limit (then it ends in a NUL mark
-    that `_member` turns into `truncated: true`)."""
+    """JSON text as a JSON string literal, cut to AWS's limit in UTF-8 bytes (then it ends
+    in a NUL mark that `_member` turns into `truncated: true`)."""
     cdef str escaped = (<bytes>_encode(text)).decode("utf-8")
+    cdef Py_ssize_t size = _utf8_size(escaped)
     cdef Py_ssize_t keep = len(text)
-    if len(escaped) <= LOG_PAYLOAD_LIMIT:
+    if size <= LOG_PAYLOAD_LIMIT:
         return escaped
-    while len(escaped) > LOG_PAYLOAD_LIMIT:
-        keep = keep * 3 // 4
+    while size > LOG_PAYLOAD_LIMIT:
+        # As much of the text as should fit (in proportion), then less until it does.
+        keep = min(keep * LOG_PAYLOAD_LIMIT // size, keep * 15 // 16)
         escaped = dumps(text[:keep])
+        size = _utf8_size(escaped)
     return escaped + "\0"
 
 

@@ -224,6 +224,18 @@ class TestAllLevel:
         compact = json.dumps(json.loads(big), separators=(",", ":"))
         assert compact.startswith(entered["input"])
 
+    def test_the_payload_limit_counts_utf8_bytes(self, tmp_path):
+        # 220 KB of input; escaped 260 KB, but only 140,000 characters.
+        big = json.dumps({"s": "東" * 60_000 + '"' * 20_000}, ensure_ascii=False)
+        _, records = run(tmp_path, {"StartAt": "P", "States": {"P": {"Type": "Pass",
+                                                                      "End": True}}},
+                         "ALL", input=big)
+        entered = records[1]["details"]
+        assert entered["inputDetails"] == {"truncated": True}
+        escaped = json.dumps(entered["input"], ensure_ascii=False).encode()
+        assert 240 * 1024 < len(escaped) <= 248 * 1024   # cut near the limit, not far below
+        assert big.replace('"s": ', '"s":').startswith(entered["input"])
+
 
     @pytest.mark.parametrize("input", ['{"n": 2}', '{"n": 2, "city": "Zürich 東京"}'])
     def test_records_come_measured_as_put_log_events_counts_them(self, input):
