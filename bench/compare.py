@@ -153,6 +153,8 @@ def run_workload(w: Workload, duration: float, node: dict | None, node_reason: s
         rows.append(Row(w.name, "text", "fastsfn start_sync_execution", "error", note=str(e)))
     finally:
         sfn.close()
+    if node is not None and node.status == "pending":   # timed next to the rows it is read with
+        node = time_node(w, duration)
 
     if use_moto:
         reason = moto_peer.available()
@@ -181,8 +183,9 @@ def run_workload(w: Workload, duration: float, node: dict | None, node_reason: s
     return rows
 
 
-def node_rows(workloads: list[Workload], duration: float) -> tuple[dict[str, Row], str | None]:
-    """aws-local-stepfunctions: check every workload, then time those that agree."""
+def node_rows(workloads: list[Workload]) -> tuple[dict[str, Row], str | None]:
+    """aws-local-stepfunctions: check every workload (timed later, beside fastsfn's rows);
+    an agreeing workload gets a row with status "pending"."""
     engine = "aws-local-stepfunctions"
     reason = local_sfn.available(install=True)
     if reason:
@@ -192,28 +195,26 @@ def node_rows(workloads: list[Workload], duration: float) -> tuple[dict[str, Row
     except Exception as e:
         return {}, str(e)
     rows: dict[str, Row] = {}
-    agree = []
     for w in workloads:
         line = checked.get(w.name, {"error": "no answer from node"})
         if "error" in line:
             rows[w.name] = Row(w.name, "text", engine, "error", note=_short(line["error"]))
             continue
         diff = _check(json.loads(line["output_text"]), w.expected)
-        if diff:
-            rows[w.name] = Row(w.name, "text", engine, "mismatch", note=diff)
-        else:
-            agree.append(w)
-    if agree:
-        timed = local_sfn.run(agree, duration)
-        note = f"node {platform_node()}, v{local_sfn.version()}, JS handlers"
-        for w in agree:
-            line = timed[w.name]
-            if "error" in line:
-                rows[w.name] = Row(w.name, "text", engine, "error", note=_short(line["error"]))
-            else:
-                rows[w.name] = Row(w.name, "text", engine, "ok", rate=line["rate"],
-                                   executions=line["executions"], note=note)
+        rows[w.name] = (Row(w.name, "text", engine, "mismatch", note=diff) if diff
+                        else Row(w.name, "text", engine, "pending"))
     return rows, None
+
+
+def time_node(w: Workload, duration: float) -> Row:
+    """Time one agreeing workload under node (right after fastsfn's rows: the machine
+    drifts, so rows that are compared are measured close together)."""
+    engine = "aws-local-stepfunctions"
+    line = local_sfn.run([w], duration).get(w.name, {"error": "no answer from node"})
+    if "error" in line:
+        return Row(w.name, "text", engine, "error", note=_short(line["error"]))
+    return Row(w.name, "text", engine, "ok", rate=line["rate"], executions=line["executions"],
+               note=f"node {platform_node()}, v{local_sfn.version()}, JS handlers")
 
 
 def platform_node() -> str:
@@ -267,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_node:
         node, node_reason = {}, "--no-node"
     else:
-        node, node_reason = node_rows(workloads, args.duration)
+        node, node_reason = node_rows(workloads)
     rows: list[Row] = []
     for w in workloads:
         rows.extend(run_workload(w, args.duration, node.get(w.name), node_reason,
