@@ -1,8 +1,9 @@
 """Issue 3's throughput targets, read off the rows of one `bench.compare` run.
 
 Ratio targets (to the hand-written function, to the peers) are floors once they hold:
-`bench.compare` exits 1 below one. The absolute exec/s targets are printed only: this machine's speed drifts 30-50%
-between runs, and the ratio floors are the same targets measured against the same run.
+`bench.compare` exits 1 below one. The absolute exec/s targets are printed only: this
+machine's speed drifts 30-50% between runs, and the ratio floors are the same targets
+measured against the same run.
 """
 from __future__ import annotations
 
