@@ -19,7 +19,7 @@ from fastsfn.asl.validate import validate_definition
 from fastsfn.errors import DefinitionError
 from fastsfn.express_logs import check_logging_configuration
 from fastsfn.ids import new_uuid
-from fastsfn.jsontext import DecodeError, exceeds_payload_limit, loads
+from fastsfn.jsontext import SURELY_WITHIN_LIMIT, DecodeError, exceeds_payload_limit, loads
 from fastsfn.resources import Handler
 from fastsfn.runtime import Outcome, Runtime, StateMachine, output_text
 from fastsfn.teststate import INSPECTION_LEVELS, InvalidRequest, run_state
@@ -389,7 +389,7 @@ class Client:
         if name is not None:
             self._check_name(name, op)
         text = "{}" if input is None else input
-        if exceeds_payload_limit(text):
+        if len(text) > SURELY_WITHIN_LIMIT and exceeds_payload_limit(text):
             self._fail("ValidationException",
                        "1 validation error detected: Value at 'input' failed to satisfy "
                        "constraint: Member must have length less than or equal to 262144", op)
@@ -454,7 +454,7 @@ def _validation_errors(errors: list[str]) -> str:
 
 def _wire_date(epoch: float) -> float:
     """Epoch seconds with milliseconds, as AWS sends dates over HTTP."""
-    return round(epoch * 1000) / 1000   # round(epoch, 3) goes through decimal text: slower
+    return round(epoch * 1000) / 1000
 
 
 def sync_response(machine: StateMachine, execution: Any, outcome: Outcome,
@@ -464,19 +464,25 @@ def sync_response(machine: StateMachine, execution: Any, outcome: Outcome,
     (`wire`) as the HTTP body holds it (dates as epoch seconds, no ResponseMetadata)."""
     stop = now()
     start = execution.start_time
-    if outcome.status == "SUCCEEDED":
-        text = outcome.text if outcome.text is not None else output_text(outcome)
-        if type(text) is not str:   # an output AWS refuses: the execution failed after all
-            outcome, text = text, None
+    status = outcome.status
+    if status == "SUCCEEDED":
+        text = outcome.text
+        if text is None:
+            text = output_text(outcome)
+            if type(text) is not str:   # an output AWS refuses: the execution failed after all
+                outcome, text = text, None
+                status = outcome.status
     out: dict[str, Any] = {
         "executionArn": execution.execution_arn,
         "stateMachineArn": machine.arn,
         "name": execution.name,
-        "startDate": _wire_date(start) if wire else utc_datetime(start),
-        "stopDate": _wire_date(stop) if wire else utc_datetime(stop),
-        "status": outcome.status,
+        # Over HTTP: epoch seconds with milliseconds (integer rounding: `round(x, 3)` goes
+        # through decimal text, slower).
+        "startDate": round(start * 1000) / 1000 if wire else utc_datetime(start),
+        "stopDate": round(stop * 1000) / 1000 if wire else utc_datetime(stop),
+        "status": status,
     }
-    if outcome.status == "SUCCEEDED":
+    if status == "SUCCEEDED":
         out["output"] = text
         out["outputDetails"] = {"included": True}
     else:
@@ -542,26 +548,30 @@ class AsyncClient:
         call.__name__ = name
         return call
 
-    async def start_sync_execution(self, **kwargs: Any) -> dict:
+    async def start_sync_execution(
+        self, *, stateMachineArn: str | None = None, name: str | None = None,
+        input: str | None = None, traceHeader: str | None = None,
+        includedData: str | None = None,
+    ) -> dict:
         """StartSyncExecution; a suspended execution finishes on the caller's loop."""
         sync = self._sync
         op = "StartSyncExecution"
-        machine, execution = sync._start(op, kwargs.get("stateMachineArn"),
-                                         kwargs.get("name"), kwargs.get("input"))
+        machine, execution = sync._start(op, stateMachineArn, name, input)
         if machine.type != "EXPRESS":
             sync._fail("StateMachineTypeNotSupported",
                        "This operation is not supported by this type of state machine", op)
         outcome = self.runtime.run(machine, execution)
-        if not isinstance(outcome, Outcome):
+        if type(outcome) is not Outcome:
             outcome = await outcome
-        return sync_response(machine, execution, outcome, kwargs.get("input"),
-                             kwargs.get("traceHeader"), self.wire)
+        return sync_response(machine, execution, outcome, input, traceHeader, self.wire)
 
-    async def start_execution(self, **kwargs: Any) -> dict:
+    async def start_execution(
+        self, *, stateMachineArn: str | None = None, name: str | None = None,
+        input: str | None = None, traceHeader: str | None = None,
+    ) -> dict:
         """StartExecution; the execution runs as a task on the caller's loop."""
         sync = self._sync
-        machine, execution = sync._start("StartExecution", kwargs.get("stateMachineArn"),
-                                         kwargs.get("name"), kwargs.get("input"))
+        machine, execution = sync._start("StartExecution", stateMachineArn, name, input)
         self.runtime.remember(machine, execution)
         outcome = self.runtime.run(machine, execution)
         if not isinstance(outcome, Outcome):

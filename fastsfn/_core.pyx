@@ -191,6 +191,65 @@ cpdef bint error_matches(frozenset names, object err):
 
 
 @cython.final
+cdef class TaskContext:
+    """The `context` a handler receives, shaped like a Lambda context object."""
+
+    cdef public str function_name
+    cdef public str invoked_function_arn
+    cdef public str state_name
+    cdef str _request_id
+
+    def __init__(self, str function_name, str invoked_function_arn, str state_name):
+        self.function_name = function_name
+        self.invoked_function_arn = invoked_function_arn
+        self.state_name = state_name
+
+    @property
+    def aws_request_id(self):
+        """A request id, made only when read."""
+        if self._request_id is None:
+            self._request_id = new_uuid()
+        return self._request_id
+
+
+@cython.final
+cdef class HandlerCall:
+    """A Task's `invoke(event, frame)` for a Python handler: calls it with a fresh
+    context; its exception comes back as `failure(exc, compact)` (returned, not raised: a
+    retried task fails many times); an awaitable comes back as `awaited(aw, compact)`, which
+    converts the exception the same way when it is awaited."""
+
+    cdef object handler
+    cdef str function_name
+    cdef str function_arn
+    cdef bint compact
+    cdef object failure
+    cdef object awaited
+
+    def __init__(self, handler, str function_name, str function_arn, bint compact,
+                 failure, awaited):
+        self.handler = handler
+        self.function_name = function_name
+        self.function_arn = function_arn
+        self.compact = compact
+        self.failure = failure
+        self.awaited = awaited
+
+    def __call__(self, event, frame):
+        cdef TaskContext context = TaskContext.__new__(TaskContext)
+        context.function_name = self.function_name
+        context.invoked_function_arn = self.function_arn
+        context.state_name = ""
+        try:
+            result = self.handler(event, context)
+        except Exception as exc:  # a handler's failure is the task's failure
+            return self.failure(exc, self.compact)
+        if type(result) in _PLAIN or not isawaitable(result):
+            return result
+        return self.awaited(result, self.compact)
+
+
+@cython.final
 cdef class State:
     """One compiled state: integers, flags and prebuilt callables; see fastsfn.compiler."""
     cdef public int kind

@@ -16,6 +16,7 @@ import os
 from inspect import isawaitable
 from typing import Any, Callable, Mapping
 
+from fastsfn._core import HandlerCall
 from fastsfn.errors import StatesRuntime, TaskFailure
 from fastsfn.ids import new_uuid
 from fastsfn.jsontext import DecodeError, loads
@@ -24,25 +25,6 @@ Handler = Callable[[Any, Any], Any]
 
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 _PLAIN = (dict, list, str, int, float, bool, type(None))
-
-
-class TaskContext:
-    """The `context` a handler receives, shaped like a Lambda context object."""
-
-    __slots__ = ("function_name", "invoked_function_arn", "state_name", "_request_id")
-
-    def __init__(self, function_name: str, invoked_function_arn: str, state_name: str) -> None:
-        self.function_name = function_name
-        self.invoked_function_arn = invoked_function_arn
-        self.state_name = state_name
-        self._request_id: str | None = None
-
-    @property
-    def aws_request_id(self) -> str:
-        """A request id, made only when read."""
-        if self._request_id is None:
-            self._request_id = new_uuid()
-        return self._request_id
 
 
 class LambdaError(TaskFailure):
@@ -116,20 +98,10 @@ def _function_not_found(arn: str) -> TaskFailure:
 
 def _invoker(handler: Handler, function_name: str, function_arn: str,
              compact: bool = False) -> Callable[[Any, Any], Any]:
-    """`invoke(event, frame)`: calls the handler with a fresh context; its exceptions come
-    back as Lambda errors (returned, not raised: a retried task fails many times); an
-    awaitable is wrapped so that the same conversion happens when it is awaited."""
-
-    def invoke(event: Any, frame: Any) -> Any:
-        try:
-            result = handler(event, TaskContext(function_name, function_arn, ""))
-        except Exception as exc:  # a handler's failure is the task's failure
-            return LambdaError(exc, compact)
-        if type(result) in _PLAIN or not isawaitable(result):
-            return result
-        return _await_handler(result, compact)
-
-    return invoke
+    """`invoke(event, frame)`: the handler called with a fresh context, its exceptions as
+    Lambda errors (see `_core.HandlerCall`)."""
+    return HandlerCall(handler, function_name, function_arn, compact, LambdaError,
+                       _await_handler)
 
 
 async def _await_handler(aw: Any, compact: bool) -> Any:

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
+from msgspec.structs import asdict
 import orjson
 from botocore import xform_name
 from botocore.exceptions import ClientError, ParamValidationError
@@ -116,7 +117,8 @@ def throttled() -> ProtocolError:
 
 
 def decode(op: Operation, body: bytes) -> dict[str, Any]:
-    """The request's members as keyword arguments (nulls dropped, JSON types checked)."""
+    """The request's members as keyword arguments (JSON types checked; a null member is
+    the same as an absent one)."""
     typed = op.typed
     if typed is not None:
         try:
@@ -124,7 +126,7 @@ def decode(op: Operation, body: bytes) -> dict[str, Any]:
         except msgspec.DecodeError:
             pass   # the general path below words the error as AWS does
         else:
-            return {k: v for k in doc.__struct_fields__ if (v := getattr(doc, k)) is not None}
+            return asdict(doc)   # absent members as None: what the client's defaults are
     if not body.strip():
         return {}
     try:

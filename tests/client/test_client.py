@@ -232,6 +232,24 @@ class TestHandlers:
             "arn:aws:lambda:us-east-1:123456789012:function:slow"), {"n": 3})
         assert out["status"] == "SUCCEEDED" and json.loads(out["output"]) == {"done": 3}
 
+    def test_handler_context_is_lambda_like(self):
+        seen = []
+
+        def record(event, context):
+            seen.append((context.function_name, context.invoked_function_arn,
+                         context.aws_request_id, context.aws_request_id))
+            return event
+
+        arn = "arn:aws:lambda:us-east-1:123456789012:function:record"
+        definition = json.dumps({"StartAt": "A", "States": {
+            "A": {"Type": "Task", "Resource": arn, "Next": "B"},
+            "B": {"Type": "Task", "Resource": arn, "End": True}}})
+        self.run({"record": record}, definition)
+        assert [s[:2] for s in seen] == [("record", arn)] * 2
+        ids = [s[2] for s in seen]
+        assert all(s[2] == s[3] for s in seen)   # one id per invocation, however often read
+        assert ids[0] != ids[1] and all(len(i) == 36 and i.count("-") == 4 for i in ids)
+
     def test_handler_exception_is_lambda_error(self):
         class CustomError(Exception):
             pass
