@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from aiohttp import web
+from botocore.exceptions import ClientError, ParamValidationError
 
 from fastsfn._client import AsyncClient, Client
 from fastsfn.ids import new_uuid
@@ -12,9 +13,9 @@ from fastsfn.server.protocol import (
     Operation,
     Operations,
     ProtocolError,
+    client_failure,
     decode,
     encode,
-    invoke,
     throttled,
 )
 
@@ -38,14 +39,6 @@ def _response(status: int, body: bytes, request_id: str) -> web.Response:
     return response
 
 
-async def _read(request: web.Request) -> bytes:
-    try:
-        return await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        raise ProtocolError(413, "RequestEntityTooLargeException",
-                            f"The request body exceeds {request.client_max_size} bytes") from None
-
-
 def create_app(client: Client | AsyncClient, max_body: int = MAX_BODY,
                max_inflight: int = MAX_INFLIGHT) -> web.Application:
     """The JSON 1.0 endpoint over `client` (a `fastsfn.client()` or `fastsfn.aclient()`).
@@ -67,19 +60,27 @@ def create_app(client: Client | AsyncClient, max_body: int = MAX_BODY,
                 raise ProtocolError(400, "UnknownOperationException",
                                     f"fastsfn answers POST requests only, not {request.method}")
             op = operations.resolve(request.headers.get("X-Amz-Target"))
+            call = getattr(aclient, op.method)
             if not op.starts_execution:
-                result = await invoke(op, aclient, decode(op, await _read(request)))
+                result = await call(**decode(op, await request.read()))
             elif answering + background_count() >= max_inflight:
                 raise throttled()
             else:
                 answering += 1
                 try:
-                    result = await invoke(op, aclient, decode(op, await _read(request)))
+                    result = await call(**decode(op, await request.read()))
                 finally:
                     answering -= 1
             return _response(200, encode(result), request_id)
         except ProtocolError as e:
             return _response(e.status, e.body(), request_id)
+        except (ClientError, ParamValidationError) as e:
+            error = client_failure(e)
+            return _response(error.status, error.body(), request_id)
+        except web.HTTPRequestEntityTooLarge:
+            return _response(413, ProtocolError(
+                413, "RequestEntityTooLargeException",
+                f"The request body exceeds {request.client_max_size} bytes").body(), request_id)
         except Exception:
             log.exception("internal failure serving %s", request.headers.get("X-Amz-Target"))
             return _response(500, ProtocolError(500, "InternalFailure", (

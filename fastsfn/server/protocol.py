@@ -160,18 +160,14 @@ def decode(op: Operation, body: bytes) -> dict[str, Any]:
     return out
 
 
-async def invoke(op: Operation, aclient: Any, params: dict[str, Any]) -> dict:
-    """Call the client; its errors as ProtocolError."""
-    try:
-        return await getattr(aclient, op.method)(**params)
-    except ClientError as e:
-        error = e.response.get("Error", {})
-        code = error.get("Code") or "InternalFailure"
-        return_status = _STATUS.get(code, 400)
-        members = {k: v for k, v in e.response.items() if k not in ("Error", "ResponseMetadata")}
-        raise ProtocolError(return_status, code, error.get("Message") or "", members) from None
-    except ParamValidationError as e:
-        raise ProtocolError(400, "ValidationException", _validation_message(e)) from None
+def client_failure(e: ClientError | ParamValidationError) -> ProtocolError:
+    """An error the client raised, as AWS's error response."""
+    if isinstance(e, ParamValidationError):
+        return ProtocolError(400, "ValidationException", _validation_message(e))
+    error = e.response.get("Error", {})
+    code = error.get("Code") or "InternalFailure"
+    members = {k: v for k, v in e.response.items() if k not in ("Error", "ResponseMetadata")}
+    return ProtocolError(_STATUS.get(code, 400), code, error.get("Message") or "", members)
 
 
 def _validation_message(e: ParamValidationError) -> str:

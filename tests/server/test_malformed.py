@@ -153,10 +153,10 @@ def test_sync_execution_ignores_the_host_header(raw):
 
 
 def test_unexpected_exception_is_internal_failure_without_traceback(raw, monkeypatch):
-    async def explode(*args, **kwargs):
+    def explode(*args, **kwargs):
         raise RuntimeError("secret detail")
 
-    monkeypatch.setattr(app_module, "invoke", explode)
+    monkeypatch.setattr(app_module, "encode", explode)
     message = error(raw.call("ListStateMachines", {}), 500, "InternalFailure")
     assert "secret detail" not in message
     monkeypatch.undo()
