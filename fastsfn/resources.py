@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import fnmatch
-import functools
 import json
 import linecache
 from json.encoder import encode_basestring_ascii as _quote
@@ -76,14 +75,24 @@ class LambdaError(TaskFailure):
         return f"{self.error}: {self.cause}"
 
 
-@functools.lru_cache(maxsize=4096)
+_TRACE_LINES: dict[tuple[str, int, str], str] = {}
+_TRACE_LINES_KEPT = 4096
+
+
 def _quoted_trace_line(filename: str, lineno: int, function: str) -> str:
     """One traceback entry as Lambda's Python runtime lists it (no carets), as a JSON
     string; source lines come from linecache without re-checking the files on disk, once
     per code location (a failing handler fails at the same lines again)."""
-    line = linecache.getline(filename, lineno).strip()
-    head = f'  File "{filename}", line {lineno}, in {function}\n'
-    return _quote(f"{head}    {line}\n" if line else head)
+    key = (filename, lineno, function)
+    quoted = _TRACE_LINES.get(key)   # a dict, not lru_cache: this is on every caught failure
+    if quoted is None:
+        line = linecache.getline(filename, lineno).strip()
+        head = f'  File "{filename}", line {lineno}, in {function}\n'
+        quoted = _quote(f"{head}    {line}\n" if line else head)
+        if len(_TRACE_LINES) >= _TRACE_LINES_KEPT:
+            _TRACE_LINES.clear()
+        _TRACE_LINES[key] = quoted
+    return quoted
 
 
 def _function_not_found(arn: str) -> TaskFailure:
