@@ -19,8 +19,10 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import statistics
 import sys
 import time
+from importlib import metadata
 from dataclasses import asdict, dataclass
 from itertools import repeat
 from typing import Any, Callable
@@ -47,6 +49,9 @@ class Row:
     ratio: float | None = None       # time per execution / the hand-written one's, same form
     executions: int | None = None
     note: str = ""
+    #: a peer's row timed in rounds paired with fastsfn's sync path: the median of the
+    #: rounds' ratios fastsfn sync / this peer (the figure the targets read)
+    sync_ratio: float | None = None
 
 
 def measure(fn: Callable[[Any], Any], arg: Any, duration: float) -> tuple[float, int]:
@@ -119,7 +124,7 @@ def _row(w: Workload, form: str, engine: str, run: Callable[[Any], Any], arg: An
 
 
 def run_workload(w: Workload, duration: float, node: dict | None, node_reason: str | None,
-                 use_moto: bool = True) -> list[Row]:
+                 use_moto: bool = True, rounds: int = 3) -> list[Row]:
     rows: list[Row] = []
     ident = lambda x: x  # noqa: E731
     text_in = w.input_text
@@ -147,14 +152,15 @@ def run_workload(w: Workload, duration: float, node: dict | None, node_reason: s
                                    f"{response.get('cause')}")
             return response["output"]
 
-        rows.append(_row(w, "text", "fastsfn start_sync_execution", sync, text_in, json.loads,
-                         duration))
+        row = _row(w, "text", "fastsfn start_sync_execution", sync, text_in, json.loads,
+                   duration)
+        rows.append(row)
+        if node is not None and node.status == "pending" and row.status == "ok":
+            node = pair_with_node(w, sync, text_in, duration, rounds)
     except Exception as e:
         rows.append(Row(w.name, "text", "fastsfn start_sync_execution", "error", note=str(e)))
     finally:
         sfn.close()
-    if node is not None and node.status == "pending":   # timed next to the rows it is read with
-        node = time_node(w, duration)
 
     if use_moto:
         reason = moto_peer.available()
@@ -204,6 +210,26 @@ def node_rows(workloads: list[Workload]) -> tuple[dict[str, Row], str | None]:
         rows[w.name] = (Row(w.name, "text", engine, "mismatch", note=diff) if diff
                         else Row(w.name, "text", engine, "pending"))
     return rows, None
+
+
+def pair_with_node(w: Workload, sync: Callable[[str], str], text: str, duration: float,
+                   rounds: int) -> Row:
+    """aws-local-stepfunctions timed in `rounds` rounds, each right after a timing of
+    fastsfn's sync path: node's median rate, and the median of the rounds' ratios. The
+    machine drifts by tens of percent within a run; a ratio of two rates measured seconds
+    apart, taken over several rounds, is the figure that holds from run to run."""
+    rates, ratios = [], []
+    for _ in range(rounds):
+        ours, _ = measure(sync, text, duration)
+        row = time_node(w, duration)
+        if row.status != "ok":
+            return row
+        rates.append(row.rate)
+        ratios.append(ours / row.rate)
+    row.rate = statistics.median(rates)
+    row.sync_ratio = statistics.median(ratios)
+    row.note += f"; median of {rounds} rounds paired with fastsfn sync"
+    return row
 
 
 def time_node(w: Workload, duration: float) -> Row:
@@ -259,6 +285,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=2.0, help="seconds per row (2)")
     parser.add_argument("--only", action="append", choices=sorted(WORKLOADS), metavar="NAME",
                         help="run only this workload (repeatable): " + ", ".join(WORKLOADS))
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of aws-local-stepfunctions paired with fastsfn's sync "
+                             "path; its ratio is the rounds' median (3)")
     parser.add_argument("--no-moto", action="store_true", help="skip moto")
     parser.add_argument("--no-node", action="store_true", help="skip aws-local-stepfunctions")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -272,15 +301,18 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     for w in workloads:
         rows.extend(run_workload(w, args.duration, node.get(w.name), node_reason,
-                                 use_moto=not args.no_moto))
+                                 use_moto=not args.no_moto, rounds=max(args.rounds, 1)))
         if not args.json:
             print(f"# {w.name} done", file=sys.stderr, flush=True)
     add_ratios(rows)
 
     meta = {"python": platform.python_version(), "fastsfn": fastsfn.__version__,
+            # the JSON libraries set much of the text rows' speed (orjson 3.8 -> 3.13 alone
+            # moved the HTTP benchmark by ~20%): the figures name the versions they ran with
+            "orjson": metadata.version("orjson"), "msgspec": metadata.version("msgspec"),
             "moto": moto_peer.version(), "node": None if args.no_node else platform_node(),
             "aws-local-stepfunctions": local_sfn.version() if local_sfn.installed() else None,
-            "duration": args.duration}
+            "duration": args.duration, "rounds": args.rounds}
     if args.json:
         print(json.dumps({"meta": meta, "rows": [asdict(r) for r in rows]}, indent=2))
     else:

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 
 import orjson
@@ -288,7 +289,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     rows = run(args.workers or [1, 2], args.duration, args.connections, args.rounds)
-    print(json.dumps(rows, indent=2) if args.json else format_rows(rows))
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:   # the figures move with these libraries' versions: name them
+        print(" ".join(f"{name}={metadata.version(name)}"
+                       for name in ("aiohttp", "uvloop", "orjson", "msgspec")))
+        print(format_rows(rows))
     return 0 if all(row["ok"] and not row["bad"] for row in rows) else 1
 
 

@@ -4,9 +4,9 @@ from types import SimpleNamespace
 from bench.targets import targets, targets_table
 
 
-def _row(workload, form, engine, rate, ratio=None, status="ok"):
+def _row(workload, form, engine, rate, ratio=None, status="ok", sync_ratio=None):
     return SimpleNamespace(workload=workload, form=form, engine=engine, rate=rate, ratio=ratio,
-                           status=status)
+                           status=status, sync_ratio=sync_ratio)
 
 
 def _by_name(found):
@@ -46,3 +46,11 @@ def test_a_target_not_yet_holding_is_printed_not_asserted():
             _row("retry-catch", "text", "fastsfn start_sync_execution", 50_000)]
     target = _by_name(targets(rows))["retry-catch: sync / aws-local-stepfunctions"]
     assert target.met is False and not target.floor
+
+
+def test_a_peer_timed_in_paired_rounds_is_judged_by_the_rounds_median_ratio():
+    # The rows' rates (taken at different moments) say 12x; the paired rounds say 9.5x.
+    rows = [_row("iot", "text", "fastsfn start_sync_execution", 60_000),
+            _row("iot", "text", "aws-local-stepfunctions", 5_000, sync_ratio=9.5)]
+    target = _by_name(targets(rows))["iot: sync / aws-local-stepfunctions"]
+    assert target.measured == 9.5 and target.met is False and target.floor
