@@ -20,7 +20,8 @@ OF_HAND = ((FAST, 0.11), (SYNC, 0.15))
 #: peer -> how many times faster fastsfn's sync path must be, where the workload runs there.
 OVER_PEER = (("aws-local-stepfunctions", 10), ("moto", 1000))
 #: (workload, peer) pairs whose target does not hold in every run yet: printed, not asserted
-#: (retry-catch measured 7.8-12.7x aws-local, task-async 9.4-15.7x, on 2026-11-29).
+#: (on 2026-11-29 retry-catch measured 7.8-15.9x aws-local, 8.5x as the median of 3 paired
+#: rounds; task-async 9.4-15.7x, 12.7x paired).
 NOT_YET = {("retry-catch", "aws-local-stepfunctions"), ("task-async", "aws-local-stepfunctions")}
 
 
