@@ -8,7 +8,9 @@ awaitable: an async task handler, a Wait or a retry back-off that really sleeps,
 Map/Parallel child that suspended.
 """
 import asyncio
+import linecache
 from inspect import isawaitable
+from json.encoder import encode_basestring_ascii as _quote_ascii
 
 cimport cython
 
@@ -20,7 +22,8 @@ from posix.time cimport clock_gettime, timespec, CLOCK_REALTIME, CLOCK_MONOTONIC
 cdef extern from "Python.h":
     bint PyExceptionInstance_Check(object)   # a flag test: cheaper than isinstance
 
-from fastsfn.errors import StatesError, StatesRuntime, PathNotFound, data_limit_exceeded
+from fastsfn.errors import (StatesError, StatesRuntime, PathNotFound, TaskFailure,
+                            data_limit_exceeded)
 from fastsfn.ids import new_uuid
 from fastsfn.jsontext import MAX_PAYLOAD, dumpb, dumps, encoder
 from fastsfn.timestamps import format_timestamp
@@ -215,24 +218,21 @@ cdef class TaskContext:
 @cython.final
 cdef class HandlerCall:
     """A Task's `invoke(event, frame)` for a Python handler: calls it with a fresh
-    context; its exception comes back as `failure(exc, compact)` (returned, not raised: a
-    retried task fails many times); an awaitable comes back as `awaited(aw, compact)`, which
-    converts the exception the same way when it is awaited."""
+    context; its exception comes back as a LambdaError (returned, not raised: a retried task
+    fails many times); an awaitable comes back as `awaited(aw, compact)`, which converts the
+    exception the same way when it is awaited."""
 
     cdef object handler
     cdef str function_name
     cdef str function_arn
     cdef bint compact
-    cdef object failure
     cdef object awaited
 
-    def __init__(self, handler, str function_name, str function_arn, bint compact,
-                 failure, awaited):
+    def __init__(self, handler, str function_name, str function_arn, bint compact, awaited):
         self.handler = handler
         self.function_name = function_name
         self.function_arn = function_arn
         self.compact = compact
-        self.failure = failure
         self.awaited = awaited
 
     def __call__(self, event, frame):
@@ -243,10 +243,83 @@ cdef class HandlerCall:
         try:
             result = self.handler(event, context)
         except Exception as exc:  # a handler's failure is the task's failure
-            return self.failure(exc, self.compact)
+            return LambdaError(exc, self.compact)
         if type(result) in _PLAIN or not isawaitable(result):
             return result
         return self.awaited(result, self.compact)
+
+
+class LambdaError(TaskFailure):
+    """A handler exception as Step Functions reports a Lambda error: the error is the
+    exception's class name, the cause Lambda's error JSON with the handler's traceback.
+
+    The cause is written only when read (a retried error never needs it): formatting a
+    traceback reads source files. The legacy function-ARN resource passes the Python
+    runtime's text on as it is (`{"errorMessage": ...}`); `lambda:invoke` re-encodes it
+    compactly (observed on AWS). Compiled here: it is made once per failed attempt.
+    """
+
+    __slots__ = ("error", "_exc", "_compact", "_cause")
+
+    def __init__(self, exc, compact=False):
+        # Set up directly (no super().__init__): this runs once per failed attempt.
+        self.error = type(exc).__name__
+        self._exc = exc
+        self._compact = compact
+        self._cause = None
+
+    @property
+    def cause(self):
+        exc = self._exc
+        if exc is not None:
+            self._cause = _lambda_cause(exc, self.error, self._compact)
+            self._exc = None
+        return self._cause
+
+    @cause.setter
+    def cause(self, value):
+        self._cause = value
+
+    def __str__(self):
+        return f"{self.error}: {self.cause}"
+
+
+cdef str _lambda_cause(object exc, str error, bint compact):
+    """Lambda's error JSON: json.dumps's layout (and its ASCII escaping), written directly."""
+    cdef list stack = []
+    tb = exc.__traceback__
+    if tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next   # the handler's frames, not the caller's
+    while tb is not None:   # traceback.walk_tb, inline
+        code = tb.tb_frame.f_code
+        stack.append(_quoted_trace_line(code.co_filename, tb.tb_lineno, code.co_name))
+        tb = tb.tb_next
+    cdef str comma = "," if compact else ", "
+    cdef str colon = ":" if compact else ": "
+    return (f'{{"errorMessage"{colon}{_quote_ascii(str(exc))}{comma}'
+            f'"errorType"{colon}{_quote_ascii(error)}{comma}'
+            f'"requestId"{colon}"{new_uuid()}"{comma}'
+            f'"stackTrace"{colon}[{comma.join(stack)}]}}')
+
+
+cdef dict _trace_lines = {}
+DEF TRACE_LINES_KEPT = 4096
+
+
+cdef str _quoted_trace_line(str filename, object lineno, str function):
+    """One traceback entry as Lambda's Python runtime lists it (no carets), as a JSON
+    string; source lines come from linecache without re-checking the files on disk, once
+    per code location (a failing handler fails at the same lines again)."""
+    key = (filename, lineno, function)
+    cdef object quoted = _trace_lines.get(key)
+    if quoted is None:
+        line = linecache.getline(filename, lineno).strip()
+        head = f'  File "{filename}", line {lineno}, in {function}\n'
+        quoted = _quote_ascii(f"{head}    {line}\n" if line else head)
+        if len(_trace_lines) >= TRACE_LINES_KEPT:
+            _trace_lines.clear()
+        _trace_lines[key] = quoted
+    return quoted
 
 
 @cython.final

@@ -9,13 +9,11 @@ from __future__ import annotations
 import base64
 import fnmatch
 import json
-import linecache
-from json.encoder import encode_basestring_ascii as _quote
 import os
 from inspect import isawaitable
 from typing import Any, Callable, Mapping
 
-from fastsfn._core import HandlerCall
+from fastsfn._core import HandlerCall, LambdaError
 from fastsfn.errors import StatesRuntime, TaskFailure
 from fastsfn.ids import new_uuid
 from fastsfn.jsontext import DecodeError, loads
@@ -24,75 +22,6 @@ Handler = Callable[[Any, Any], Any]
 
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 _PLAIN = (dict, list, str, int, float, bool, type(None))
-
-
-class LambdaError(TaskFailure):
-    """A handler exception as Step Functions reports a Lambda error: the error is the
-    exception's class name, the cause Lambda's error JSON with the handler's traceback.
-
-    The cause is written only when read (a retried error never needs it): formatting a
-    traceback reads source files. The legacy function-ARN resource passes the Python
-    runtime's text on as it is (`{"errorMessage": ...}`); `lambda:invoke` re-encodes it
-    compactly (observed on AWS).
-    """
-
-    __slots__ = ("error", "_exc", "_compact", "_cause")   # made once per failed attempt
-
-    def __init__(self, exc: BaseException, compact: bool = False) -> None:
-        # Set up directly (no super().__init__): this runs once per failed attempt.
-        self.error = type(exc).__name__
-        self._exc: BaseException | None = exc
-        self._compact = compact
-        self._cause: str | None = None
-
-    @property  # type: ignore[override]
-    def cause(self) -> str | None:
-        exc = self._exc
-        if exc is not None:
-            tb = exc.__traceback__
-            if tb is not None and tb.tb_next is not None:
-                tb = tb.tb_next   # the handler's frames, not the caller's
-            stack = []
-            while tb is not None:   # traceback.walk_tb, inline
-                code = tb.tb_frame.f_code
-                stack.append(_quoted_trace_line(code.co_filename, tb.tb_lineno, code.co_name))
-                tb = tb.tb_next
-            # json.dumps's layout (and its ASCII escaping), written out directly: faster.
-            comma, colon = (",", ":") if self._compact else (", ", ": ")
-            self._cause = (
-                f'{{"errorMessage"{colon}{_quote(str(exc))}{comma}'
-                f'"errorType"{colon}{_quote(self.error)}{comma}'
-                f'"requestId"{colon}"{new_uuid()}"{comma}'
-                f'"stackTrace"{colon}[{comma.join(stack)}]}}')
-            self._exc = None
-        return self._cause
-
-    @cause.setter
-    def cause(self, value: str | None) -> None:
-        self._cause = value
-
-    def __str__(self) -> str:
-        return f"{self.error}: {self.cause}"
-
-
-_TRACE_LINES: dict[tuple[str, int, str], str] = {}
-_TRACE_LINES_KEPT = 4096
-
-
-def _quoted_trace_line(filename: str, lineno: int, function: str) -> str:
-    """One traceback entry as Lambda's Python runtime lists it (no carets), as a JSON
-    string; source lines come from linecache without re-checking the files on disk, once
-    per code location (a failing handler fails at the same lines again)."""
-    key = (filename, lineno, function)
-    quoted = _TRACE_LINES.get(key)   # a dict, not lru_cache: this is on every caught failure
-    if quoted is None:
-        line = linecache.getline(filename, lineno).strip()
-        head = f'  File "{filename}", line {lineno}, in {function}\n'
-        quoted = _quote(f"{head}    {line}\n" if line else head)
-        if len(_TRACE_LINES) >= _TRACE_LINES_KEPT:
-            _TRACE_LINES.clear()
-        _TRACE_LINES[key] = quoted
-    return quoted
 
 
 def _function_not_found(arn: str) -> TaskFailure:
@@ -109,8 +38,7 @@ def _invoker(handler: Handler, function_name: str, function_arn: str,
              compact: bool = False) -> Callable[[Any, Any], Any]:
     """`invoke(event, frame)`: the handler called with a fresh context, its exceptions as
     Lambda errors (see `_core.HandlerCall`)."""
-    return HandlerCall(handler, function_name, function_arn, compact, LambdaError,
-                       _await_handler)
+    return HandlerCall(handler, function_name, function_arn, compact, _await_handler)
 
 
 async def _await_handler(aw: Any, compact: bool) -> Any:
