@@ -249,6 +249,28 @@ cdef class HandlerCall:
         return self.awaited(result, self.compact)
 
 
+@cython.final
+cdef class Outcome:
+    """How an execution ended."""
+
+    cdef public str status      # SUCCEEDED | FAILED | TIMED_OUT
+    cdef public object output
+    cdef public object error    # str | None
+    cdef public object cause    # str | None
+    cdef public object text     # the output as JSON text, once made
+
+    def __init__(self, str status, output=None, error=None, cause=None, text=None):
+        self.status = status
+        self.output = output
+        self.error = error
+        self.cause = cause
+        self.text = text
+
+    def __repr__(self):
+        return (f"Outcome(status={self.status!r}, output={self.output!r}, "
+                f"error={self.error!r}, cause={self.cause!r})")
+
+
 class LambdaError(TaskFailure):
     """A handler exception as Step Functions reports a Lambda error: the error is the
     exception's class name, the cause Lambda's error JSON with the handler's traceback.

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from fastsfn import _core, stepping
+from fastsfn._core import Outcome  # how an execution ended (made once per execution)
 from fastsfn.asl.validate import validate_definition
 from fastsfn.compiler.compile import compile_definition
 from fastsfn.errors import DefinitionError, StatesError
@@ -56,17 +57,6 @@ class StateMachine:
 
     def __post_init__(self) -> None:
         self.log = log_settings(self.logging_configuration)
-
-
-@dataclass(slots=True)
-class Outcome:
-    """How an execution ended."""
-
-    status: str                 # SUCCEEDED | FAILED | TIMED_OUT
-    output: Any = None
-    error: str | None = None
-    cause: str | None = None
-    text: str | None = None     # the output as JSON text, once made
 
 
 class Runtime:
