@@ -21,7 +21,7 @@ from fastsfn.asl.validate import validate_definition
 from fastsfn.compiler.compile import compile_definition
 from fastsfn.errors import DefinitionError, StatesError
 from fastsfn.express_logs import ExecutionLogs, LogSettings, log_settings
-from fastsfn.jsontext import dumps, exceeds_payload_limit, loads
+from fastsfn.jsontext import SURELY_WITHIN_LIMIT, dumps, exceeds_payload_limit, loads
 from fastsfn.resources import Handler, Resources
 from fastsfn.store import Store
 
@@ -339,7 +339,7 @@ def output_text(outcome: Outcome) -> Outcome | str:
     except (TypeError, ValueError, RecursionError) as e:
         return Outcome("FAILED", error="States.Runtime",
                        cause=f"The execution output cannot be written as JSON: {e}")
-    if exceeds_payload_limit(text):
+    if len(text) > SURELY_WITHIN_LIMIT and exceeds_payload_limit(text):
         return Outcome("FAILED", error="States.DataLimitExceeded",
                        cause="The execution output exceeds the maximum number of bytes "
                              "service limit.")
