@@ -325,7 +325,7 @@ cdef str _lambda_cause(object exc, str error, bint compact):
 
 
 cdef dict _trace_lines = {}
-DEF TRACE_LINES_KEPT = 4096
+cdef Py_ssize_t TRACE_LINES_KEPT = 4096   # distinct failing code locations remembered
 
 
 cdef str _quoted_trace_line(str filename, object lineno, str function):
