@@ -195,17 +195,13 @@ cpdef bint error_matches(frozenset names, object err):
 
 @cython.final
 cdef class TaskContext:
-    """The `context` a handler receives, shaped like a Lambda context object."""
+    """The `context` a handler receives, shaped like a Lambda context object (made by
+    HandlerCall, one per invocation)."""
 
     cdef public str function_name
     cdef public str invoked_function_arn
     cdef public str state_name
     cdef str _request_id
-
-    def __init__(self, str function_name, str invoked_function_arn, str state_name):
-        self.function_name = function_name
-        self.invoked_function_arn = invoked_function_arn
-        self.state_name = state_name
 
     @property
     def aws_request_id(self):
