@@ -1,4 +1,5 @@
-"""Builds the compiled modules: the executor (fastsfn/_core.pyx) and the ids (fastsfn/ids.pyx)."""
+"""Builds the compiled modules: the executor (fastsfn/_core.pyx), the ids (fastsfn/ids.pyx)
+and the log records (fastsfn/logrecords.pyx)."""
 import os
 
 from Cython.Build import cythonize
@@ -7,7 +8,8 @@ from setuptools import Extension, setup
 annotate = os.environ.get("FASTSFN_ANNOTATE") == "1"
 
 extensions = [Extension("fastsfn._core", ["fastsfn/_core.pyx"]),
-              Extension("fastsfn.ids", ["fastsfn/ids.pyx"])]
+              Extension("fastsfn.ids", ["fastsfn/ids.pyx"]),
+              Extension("fastsfn.logrecords", ["fastsfn/logrecords.pyx"])]
 
 setup(
     ext_modules=cythonize(

@@ -25,6 +25,7 @@ cdef extern from "Python.h":
 from fastsfn.errors import (StatesError, StatesRuntime, PathNotFound, TaskFailure,
                             data_limit_exceeded)
 from fastsfn.ids import new_uuid
+from fastsfn.logrecords cimport LogRecords
 from fastsfn.jsontext import MAX_PAYLOAD, dumpb, dumps, encoder
 from fastsfn.timestamps import format_timestamp
 
@@ -66,11 +67,6 @@ cpdef enum LogLevel:
 cdef tuple _KIND_NAMES = ("Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
 cdef tuple _ENTERED = tuple(k + "StateEntered" for k in _KIND_NAMES)
 cdef tuple _EXITED = tuple(k + "StateExited" for k in _KIND_NAMES)
-
-# A logged payload whose escaped text is longer than this (UTF-8 bytes) is truncated (AWS:
-# 248 KB).
-DEF LOG_PAYLOAD_LIMIT = 253952
-DEF LOG_EVENT_OVERHEAD = 26   # bytes PutLogEvents adds to each event's size
 
 cdef tuple _PLAIN = (dict, list, str, int, float, bool, type(None))
 
@@ -452,19 +448,9 @@ cdef class Execution:
     # Logging (loggingConfiguration): records are made only at or above `log_level`.
     cdef public int log_level
     cdef public bint log_data         # includeExecutionData
-    cdef public list log              # [(timestamp_ms, message)] made so far
-    # ... and what the log shipper checks of them (see fastsfn.logs.batching.EventSizes)
-    cdef public long long log_bytes   # their PutLogEvents size: UTF-8 bytes + 26 per event
-    cdef public long long log_longest # the largest one's
-    cdef public long long log_first   # the smallest timestamp (ms)
-    cdef public long long log_last    # the largest
+    cdef public LogRecords log        # the records made so far (None before the first)
     cdef public str input_text        # the input as the caller sent it, when known
-    cdef str _log_tail                # '"execution_arn":..,"redrive_count":"0"}'
     cdef str _region
-    cdef long long _ms
-    cdef str _ms_text
-    cdef object _payload_value        # the last payload escaped, kept for the next event
-    cdef str _payload_json
     cdef str _role_json
 
     def __init__(self, str name, str state_machine_arn,
@@ -514,77 +500,20 @@ cdef class Execution:
 
     # -- log records (AWS's Express log format) --------------------------------------------
 
+    cdef LogRecords _log(self):
+        if self.log is None:
+            self.log = LogRecords(self.execution_arn, self.log_data)
+        return self.log
+
     cdef void record(self, str type, long id, long previous, str details) except *:
         """Add one log record: `details` is the details object as JSON text."""
-        self._stamp()
-        self._add(f'{{"id":"{id}","type":"{type}","details":{details},'
-                  f'"previous_event_id":"{previous}","event_timestamp":'
-                  f'"{self._ms_text}"{self._log_tail}')
+        self._log().record(type, id, previous, details)
 
     cdef void record_payload(self, str type, long id, long previous, str head, str field,
                              object value) except *:
         """Add one log record whose details are the JSON members `head` and, with execution
-        data, `value` as member `field`: the payload is copied once, into the record."""
-        cdef str escaped
-        cdef str truncated = "false"
-        if not self.log_data:
-            self.record(type, id, previous, f'{{{head}}}')
-            return
-        escaped = self.escaped(value)
-        if escaped.endswith("\0"):   # cut to AWS's limit (see `_escaped`)
-            escaped = escaped[:len(escaped) - 1]
-            truncated = "true"
-        self._stamp()
-        self._add(f'{{"id":"{id}","type":"{type}","details":{{{head}{"," if head else ""}'
-                  f'"{field}":{escaped},"{field}Details":{{"truncated":{truncated}}}}},'
-                  f'"previous_event_id":"{previous}","event_timestamp":"{self._ms_text}"'
-                  f'{self._log_tail}')
-
-    cdef void _stamp(self) except *:
-        """The time of the record being made, and the tail every record shares."""
-        cdef long long ms = <long long>(_now() * 1000)
-        if ms != self._ms:
-            self._ms = ms
-            self._ms_text = str(ms)
-        if self._log_tail is None:
-            self._log_tail = (f',"execution_arn":{_quoted(self.execution_arn)},'
-                              '"redrive_count":"0"}')
-
-    cdef void _add(self, str message) except *:
-        """Keep a record made at `_stamp`'s time, measured as PutLogEvents counts it (here,
-        while the message is in the cache, so the shipper need not read it again)."""
-        cdef long long ms = self._ms
-        cdef Py_ssize_t size = (len(message) if message.isascii()
-                                else len(message.encode("utf-8"))) + LOG_EVENT_OVERHEAD
-        if self.log is None:
-            self.log = []
-            self.log_first = self.log_last = ms
-        elif ms < self.log_first:
-            self.log_first = ms
-        elif ms > self.log_last:
-            self.log_last = ms
-        self.log_bytes += size
-        if size > self.log_longest:
-            self.log_longest = size
-        self.log.append((ms, message))
-
-    cdef str payload(self, str field, object value, str lead=","):
-        """',"input":"<escaped JSON>","inputDetails":{..}' when execution data is logged."""
-        if not self.log_data:
-            return ""
-        return _member(field, self.escaped(value), lead)
-
-    cdef str escaped(self, object value):
-        """The value's JSON text as a JSON string (see `_escaped`); the same payload logged
-        by consecutive events is escaped once."""
-        if value is not self._payload_value or self._payload_json is None:
-            try:
-                text = (<bytes>_encode(value)).decode("utf-8")
-            except (TypeError, ValueError, RecursionError):
-                text = dumps(str(value))
-            self._payload_value = value
-            self._payload_json = _escaped(text)
-        return self._payload_json
+        data, `value` as member `field`."""
+        self._log().record_payload(type, id, previous, head, field, value)
 
     cdef str region(self):
         if self._region is None:
@@ -597,13 +526,7 @@ cdef class Execution:
             return
         if self._role_json is None:
             self._role_json = _quoted(self.role_arn)
-        if self.input_text is not None and self.log_data:
-            data = _logged_text("input", self.input_text, "")
-        else:
-            data = self.payload("input", self.input, "")
-        self.record("ExecutionStarted", 1, 0,
-                    f'{{{data},"roleArn":{self._role_json}}}' if data
-                    else f'{{"roleArn":{self._role_json}}}')
+        self._log().execution_started(self.input_text, self.input, self._role_json)
 
     cpdef void log_ended(self, str status, object output, object output_text, object error,
                          object cause) except *:
@@ -612,15 +535,8 @@ cdef class Execution:
         self.events += 1
         id = self.events
         if status == "SUCCEEDED":
-            if self.log_level < LOG_ALL:
-                return
-            data = ""
-            if self.log_data:
-                if output is self._payload_value and self._payload_json is not None:
-                    data = self.payload("output", output, "")   # escaped for the last state
-                else:
-                    data = _logged_text("output", output_text, "")
-            self.record("ExecutionSucceeded", id, id - 1, f'{{{data}}}')
+            if self.log_level >= LOG_ALL:
+                self._log().execution_succeeded(id, output, output_text)
             return
         if self.log_level < LOG_FATAL:
             return
@@ -918,16 +834,12 @@ cdef class Frame:
         if heartbeat > 0:
             limits += ',"heartbeatInSeconds":' + str(<long>heartbeat)
         if st.lambda_function:
-            ex.record("LambdaFunctionScheduled", ex.events - 1, self.last_event,
-                      f'{{"resource":{_quoted(st.resource)}{ex.payload("input", task_input)}'
-                      f'{limits}}}')
+            ex._log().lambda_function_scheduled(ex.events - 1, self.last_event,
+                                                _quoted(st.resource), task_input, limits)
             ex.record("LambdaFunctionStarted", ex.events, ex.events - 1, '{}')
             return
-        params = ""
-        if ex.log_data:   # AWS logs no parametersDetails
-            params = ',"parameters":' + ex.escaped(task_input).rstrip("\0")
-        ex.record("TaskScheduled", ex.events - 1, self.last_event,
-                  f'{{{st.log_resource},"region":"{ex.region()}"{params}{limits}}}')
+        ex._log().task_scheduled(ex.events - 1, self.last_event, st.log_resource, ex.region(),
+                                 task_input, limits)
         ex.record("TaskStarted", ex.events, ex.events - 1, '{' + st.log_resource + '}')
 
     cdef void _task_ended(self, State st, object result, object error) except *:
@@ -1152,39 +1064,6 @@ cdef object _encode = encoder.encode
 cdef str _quoted(str text):
     """A string as JSON text (the encoder called directly: no Python-level call)."""
     return (<bytes>_encode(text)).decode("utf-8")
-
-
-cdef inline Py_ssize_t _utf8_size(str text):
-    return len(text) if text.isascii() else len(text.encode("utf-8"))
-
-
-cdef str _escaped(str text):
-    """JSON text as a JSON string literal, cut to AWS's limit in UTF-8 bytes (then it ends
-    in a NUL mark that `_member` turns into `truncated: true`)."""
-    cdef str escaped = (<bytes>_encode(text)).decode("utf-8")
-    cdef Py_ssize_t size = _utf8_size(escaped)
-    cdef Py_ssize_t keep = len(text)
-    if size <= LOG_PAYLOAD_LIMIT:
-        return escaped
-    while size > LOG_PAYLOAD_LIMIT:
-        # As much of the text as should fit (in proportion), then less until it does.
-        keep = min(keep * LOG_PAYLOAD_LIMIT // size, keep * 15 // 16)
-        escaped = dumps(text[:keep])
-        size = _utf8_size(escaped)
-    return escaped + "\0"
-
-
-cdef str _member(str field, str escaped, str lead=","):
-    """'<lead>"<field>":"..","<field>Details":{"truncated":..}' from `_escaped`'s result,
-    built in one allocation (the escaped payload is the long part)."""
-    if escaped.endswith("\0"):
-        return (f'{lead}"{field}":{escaped[:len(escaped) - 1]},"{field}Details":'
-                '{"truncated":true}')
-    return f'{lead}"{field}":{escaped},"{field}Details":{{"truncated":false}}'
-
-
-cdef str _logged_text(str field, str text, str lead=","):
-    return _member(field, _escaped(text), lead)
 
 
 cdef str _error_details(object error, object cause):

@@ -146,17 +146,15 @@ class ExecutionLogs:
         """Write the execution's end event, then hand its records to the shipper."""
         execution.log_ended(status, output, output_text, error, cause)
         records = execution.log
-        if not records:
+        if records is None:
             return
         shipper = self.shipper
         stream = self.stream_name(machine_name, execution.start_time)
-        if type(shipper) is LocalShipper:   # joins the records at once and keeps nothing
-            shipper.put(log_group_name, stream, records)
+        if type(shipper) is LocalShipper:   # the lines as they are written to the sink
+            shipper.put_lines(log_group_name, stream, records.lines(), records.count)
             return
-        # As a tuple the records leave the garbage collector's lists at its next pass, so
-        # waiting to be shipped they never make it scan the whole heap.
-        shipper.put(log_group_name, stream, tuple(records), EventSizes(
-            execution.log_bytes, execution.log_longest, execution.log_first, execution.log_last))
+        shipper.put(log_group_name, stream, records.events(), EventSizes(
+            records.nbytes, records.longest, records.first, records.last))
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every record handed over so far is shipped (or spooled)."""

@@ -1,12 +1,12 @@
 """The local lane: log events to a directory or stdout, written with the GIL given up.
 
 Stage: logs. Files and stdout have no PutLogEvents limits to batch for, so this shipper
-skips `LogShipper`'s batching: `put` joins the events' messages into one block of lines on
-the calling thread (while they are still in its cache), and a writer thread hands each
-stream's blocks to the sink in one system call, holding the GIL only to collect them.
-Past `max_queued_bytes` waiting, `put` waits for the writer (a local disk that cannot keep
-up slows the executions down instead of losing events); a failed write is retried with
-backoff and jitter until it succeeds or the shipper is closed.
+skips `LogShipper`'s batching: it takes events as blocks of lines (`put_lines`, the form an
+execution's records are made in; `put` joins events' messages into one), and a writer
+thread hands each stream's blocks to the sink in one system call, holding the GIL only to
+collect them. Past `max_queued_bytes` waiting, `put` waits for the writer (a local disk that
+cannot keep up slows the executions down instead of losing events); a failed write is
+retried with backoff and jitter until it succeeds or the shipper is closed.
 """
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ import logging
 import random
 import threading
 import time
-from collections import deque
 from collections.abc import Sequence
 from itertools import chain
 from operator import itemgetter
@@ -26,6 +25,7 @@ from fastsfn.logs.batching import Event, EventSizes
 log = logging.getLogger("fastsfn.logs")
 
 MAX_QUEUED_BYTES = 64 * 1024 * 1024
+WAKE_BYTES = 1024 * 1024   # the writer is woken once this much waits
 _message = itemgetter(1)
 
 
@@ -49,26 +49,44 @@ class _Marker:
         self.written = threading.Event()
 
 
+class _Pending:
+    """One stream's blocks waiting for the writer, and how many events they hold."""
+
+    __slots__ = ("blocks", "count")
+
+    def __init__(self) -> None:
+        self.blocks: list[bytes] = []
+        self.count = 0
+
+
 class LocalShipper:
-    """Writes each `put` as one block of lines, in order per stream, losing none.
+    """Writes the blocks put for each stream, in order, losing none.
 
     The same interface as `LogShipper` (`put`, `flush`, `close`, `counters`; `put` from any
-    thread). Nothing is spooled: while the sink fails, blocks wait in memory and `put` waits
-    for room; only `close`, after `close_timeout` of failures, drops what is left and counts it.
+    thread). Blocks wait per stream until the writer takes them all at once: every
+    `flush_interval`, or as soon as `wake_bytes` are waiting, so that little data is waiting
+    at any time (what waits falls out of the CPU's caches; a block written soon after it was
+    made is still in them). Nothing is spooled: while the sink fails, blocks wait in memory
+    and `put` waits for room; only `close`, after `close_timeout` of failures, drops what is
+    left and counts it.
     """
 
     def __init__(self, sink: BlockSink, *, max_queued_bytes: int = MAX_QUEUED_BYTES,
-                 flush_interval: float = 0.02, close_timeout: float = 10.0,
-                 backoff_base: float = 0.1, backoff_cap: float = 5.0) -> None:
+                 wake_bytes: int = WAKE_BYTES, flush_interval: float = 0.02,
+                 close_timeout: float = 10.0, backoff_base: float = 0.1,
+                 backoff_cap: float = 5.0) -> None:
         self._sink = sink
-        self._inbox: deque[tuple[tuple[str, str], bytes, int] | _Marker] = deque()
+        self._pending: dict[tuple[str, str], _Pending] = {}
+        self._markers: list[_Marker] = []
+        self._lock = threading.Lock()   # guards _pending, _markers, _put_bytes
         self._max_queued_bytes = max_queued_bytes
+        self._wake_bytes = wake_bytes
         self._flush_interval = flush_interval
         self._close_timeout = close_timeout
         self._backoff_base = backoff_base
         self._backoff_cap = backoff_cap
-        self._put_lock = threading.Lock()
-        self._put_bytes = 0        # by `put`, under _put_lock
+        self._put_bytes = 0        # by `put`, under _lock
+        self._taken_bytes = 0      # by the writer, under _lock
         self._written_bytes = 0    # by the writer only
         self._shipped = self._batches = self._retried = self._dropped = 0
         self._room = threading.Condition(threading.Lock())   # `put` waits here when full
@@ -81,23 +99,37 @@ class LocalShipper:
     def put(self, log_group_name: str, log_stream_name: str, events: Sequence[Event],
             sizes: EventSizes | None = None) -> None:
         """Queue events for a log stream; waits only while `max_queued_bytes` are queued."""
+        if events:
+            self.put_lines(log_group_name, log_stream_name,
+                           "\n".join(chain(map(_message, events), ("",))).encode("utf-8"),
+                           len(events))
+
+    def put_lines(self, log_group_name: str, log_stream_name: str, lines: bytes,
+                  count: int) -> None:
+        """Queue `count` events given as their messages' UTF-8 lines, each ended by a newline."""
         if self._closed:
             raise RuntimeError("LocalShipper.put() after close()")
-        if not events:
-            return
-        block = "\n".join(chain(map(_message, events), ("",))).encode("utf-8")
-        if self._put_bytes - self._written_bytes + len(block) > self._max_queued_bytes:
-            self._wait_for_room(len(block))
-        with self._put_lock:
-            self._put_bytes += len(block)
-        self._inbox.append(((log_group_name, log_stream_name), block, len(events)))
+        key = (log_group_name, log_stream_name)
+        with self._lock:
+            pending = self._pending.get(key)
+            if pending is None:
+                pending = self._pending[key] = _Pending()
+            pending.blocks.append(lines)
+            pending.count += count
+            self._put_bytes += len(lines)
+            waiting = self._put_bytes - self._taken_bytes
+        if waiting >= self._wake_bytes:
+            self._wake.set()
+        if self._put_bytes - self._written_bytes > self._max_queued_bytes:
+            self._wait_for_room()
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until everything queued so far is written; False if `timeout` passed first."""
         if self._closed:
             raise RuntimeError("LocalShipper.flush() after close()")
         marker = _Marker()
-        self._inbox.append(marker)
+        with self._lock:
+            self._markers.append(marker)
         self._wake.set()
         return marker.written.wait(timeout)
 
@@ -125,11 +157,11 @@ class LocalShipper:
                  tb: TracebackType | None) -> None:
         self.close()
 
-    def _wait_for_room(self, size: int) -> None:
+    def _wait_for_room(self) -> None:
         self._wake.set()
         with self._room:
-            self._room.wait_for(lambda: self._put_bytes - self._written_bytes + size
-                                <= self._max_queued_bytes or self._put_bytes == self._written_bytes)
+            self._room.wait_for(lambda: self._put_bytes - self._written_bytes
+                                <= self._max_queued_bytes or self._closed)
 
     def _write_loop(self) -> None:
         while True:
@@ -141,27 +173,14 @@ class LocalShipper:
                 return
 
     def _write_queued(self) -> None:
-        inbox = self._inbox
-        streams: dict[tuple[str, str], list[bytes]] = {}
-        count = size = 0
-        markers = []
-        while inbox:
-            item = inbox.popleft()
-            if type(item) is _Marker:
-                markers.append(item)
-                if streams:   # what came before the marker is written first
-                    self._write(streams, count, size)
-                    streams, count, size = {}, 0, 0
-                continue
-            key, block, events = item
-            blocks = streams.get(key)
-            if blocks is None:
-                streams[key] = blocks = []
-            blocks.append(block)
-            count += events
-            size += len(block)
-        if streams:
-            self._write(streams, count, size)
+        with self._lock:   # all that was put before each marker is taken with it
+            pending, self._pending = self._pending, {}
+            markers, self._markers = self._markers, []
+            self._taken_bytes = self._put_bytes
+        if pending:
+            self._write({key: p.blocks for key, p in pending.items()},
+                        sum(p.count for p in pending.values()),
+                        sum(len(block) for p in pending.values() for block in p.blocks))
         for marker in markers:
             marker.written.set()
 

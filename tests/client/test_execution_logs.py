@@ -32,6 +32,9 @@ HANDLERS = {
 }
 
 
+PASS_ONLY = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+
+
 def logging_config(level: str, data: bool = True) -> dict:
     return {"level": level, "includeExecutionData": data,
             "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": GROUP_ARN}}]}
@@ -237,6 +240,32 @@ class TestAllLevel:
         assert big.replace('"s": ', '"s":').startswith(entered["input"])
 
 
+    def test_payloads_are_escaped_as_json_strings(self, tmp_path):
+        # Every byte class: quotes, backslashes, each control character, DEL, non-ASCII,
+        # a character outside the BMP; the input as sent (with its spaces and a newline).
+        value = {"s": '"q" \\ ' + "".join(map(chr, range(32))) + "\x7f é 東 😀"}
+        text = json.dumps(value, ensure_ascii=False, indent=1)
+        _, records = run(tmp_path, PASS_ONLY, "ALL", input=text)
+        lines = sorted(tmp_path.glob("*/*.log"))[0].read_text("utf-8").splitlines()
+        compact = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        # The line holds each payload as json.dumps escapes it (short escapes, \u00XX).
+        assert '"input":' + json.dumps(text, ensure_ascii=False) + "," in lines[0]
+        assert '"input":' + json.dumps(compact, ensure_ascii=False) + "," in lines[1]
+        assert records[0]["details"]["input"] == text
+        assert json.loads(records[2]["details"]["output"]) == value
+
+    @pytest.mark.parametrize("pad", range(4))
+    def test_truncation_never_cuts_a_character(self, tmp_path, pad):
+        # 3-byte characters across the limit, shifted by `pad` bytes: each cut lands at a
+        # different place inside one, and must fall before it.
+        big = json.dumps({"s": "x" * pad + "東" * 86_000}, ensure_ascii=False)
+        _, records = run(tmp_path, PASS_ONLY, "ALL", input=big)
+        logged = records[1]["details"]["input"]
+        assert records[1]["details"]["inputDetails"] == {"truncated": True}
+        assert big.replace('"s": ', '"s":').startswith(logged)
+        escaped = len(json.dumps(logged, ensure_ascii=False).encode())
+        assert 248 * 1024 - 3 <= escaped <= 248 * 1024
+
     @pytest.mark.parametrize("input", ['{"n": 2}', '{"n": 2, "city": "Zürich 東京"}'])
     def test_records_come_measured_as_put_log_events_counts_them(self, input):
         # The shipper trusts these sizes instead of reading every message again.
@@ -249,13 +278,17 @@ class TestAllLevel:
         execution = runtime.new_execution(machine, None, json.loads(input))
         runtime.start(machine, execution)
         sfn.close()
-        records = execution.log
-        assert len(records) == 9
-        sizes = [len(message.encode("utf-8")) + 26 for _, message in records]
-        assert execution.log_bytes == sum(sizes)
-        assert execution.log_longest == max(sizes)
-        stamps = [ms for ms, _ in records]
-        assert (execution.log_first, execution.log_last) == (min(stamps), max(stamps))
+        log = execution.log
+        events = log.events()
+        assert log.count == len(events) == 9
+        assert log.lines() == "".join(m + "\n" for _, m in events).encode("utf-8")
+        assert [json.loads(m)["event_timestamp"] for _, m in events] == [
+            str(ms) for ms, _ in events]
+        sizes = [len(message.encode("utf-8")) + 26 for _, message in events]
+        assert log.nbytes == sum(sizes)
+        assert log.longest == max(sizes)
+        stamps = [ms for ms, _ in events]
+        assert (log.first, log.last) == (min(stamps), max(stamps))
 
 
 FAIL_ONLY = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E", "Cause": "c"}}}

@@ -1,0 +1,44 @@
+cdef class LogRecords:
+    cdef readonly bint data             # includeExecutionData: payloads are logged
+    cdef char* _buf                     # the records, one line each, '\n' after every one
+    cdef Py_ssize_t _len
+    cdef Py_ssize_t _cap
+    cdef long long* _times              # each record's timestamp (epoch ms)
+    cdef Py_ssize_t _times_cap
+    cdef readonly Py_ssize_t count      # records made
+    cdef readonly long long nbytes      # their PutLogEvents size: UTF-8 bytes + 26 per event
+    cdef readonly long long longest     # the largest one's
+    cdef readonly long long first       # the smallest timestamp (ms)
+    cdef readonly long long last        # the largest
+    cdef bytes _tail                    # ',"execution_arn":..,"redrive_count":"0"}\n'
+    cdef Py_ssize_t _start              # where the record being written begins
+    cdef long long _ms
+    cdef char _ms_text[24]
+    cdef Py_ssize_t _ms_len
+    cdef object _payload_value          # the last payload written, kept for the next event
+    cdef Py_ssize_t _payload_at         # ... where its escaped text is in the buffer
+    cdef Py_ssize_t _payload_len
+    cdef bint _payload_truncated
+
+    cdef void record(self, str type, long id, long previous, str details) except *
+    cdef void record_payload(self, str type, long id, long previous, str head, str field,
+                             object value) except *
+    cdef void execution_started(self, str input_text, object input, str role_json) except *
+    cdef void execution_succeeded(self, long id, object output, str output_text) except *
+    cdef void task_scheduled(self, long id, long previous, str resource, str region,
+                             object parameters, str limits) except *
+    cdef void lambda_function_scheduled(self, long id, long previous, str resource_json,
+                                        object input, str limits) except *
+    cdef void begin(self, str type, long id) except *
+    cdef void end(self, long previous) except *
+    cdef void text(self, str text) except *
+    cdef void literal(self, const char* text) except *
+    cdef void number(self, long long n) except *
+    cdef void payload(self, str field, object value) except *
+    cdef bint escaped_value(self, object value) except -1
+    cdef bint escaped_text(self, str text) except -1
+    cdef bint is_last_payload(self, object value)
+    cdef void _field(self, str field) except *
+    cdef void _details(self, str field, bint truncated) except *
+    cdef bint _escape(self, const unsigned char* src, Py_ssize_t n) except -1
+    cdef char* _room(self, Py_ssize_t n) except NULL
