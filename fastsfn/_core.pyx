@@ -505,15 +505,15 @@ cdef class Execution:
             self.log = LogRecords(self.execution_arn, self.log_data)
         return self.log
 
-    cdef void record(self, str type, long id, long previous, str details) except *:
+    cdef int record(self, str type, long id, long previous, str details) except -1:
         """Add one log record: `details` is the details object as JSON text."""
-        self._log().record(type, id, previous, details)
+        return self._log().record(type, id, previous, details)
 
-    cdef void record_payload(self, str type, long id, long previous, str head, str field,
-                             object value) except *:
+    cdef int record_payload(self, str type, long id, long previous, str head, str field,
+                            object value) except -1:
         """Add one log record whose details are the JSON members `head` and, with execution
         data, `value` as member `field`."""
-        self._log().record_payload(type, id, previous, head, field, value)
+        return self._log().record_payload(type, id, previous, head, field, value)
 
     cdef str region(self):
         if self._region is None:

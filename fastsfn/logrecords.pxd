@@ -20,25 +20,13 @@ cdef class LogRecords:
     cdef Py_ssize_t _payload_len
     cdef bint _payload_truncated
 
-    cdef void record(self, str type, long id, long previous, str details) except *
-    cdef void record_payload(self, str type, long id, long previous, str head, str field,
-                             object value) except *
-    cdef void execution_started(self, str input_text, object input, str role_json) except *
-    cdef void execution_succeeded(self, long id, object output, str output_text) except *
-    cdef void task_scheduled(self, long id, long previous, str resource, str region,
-                             object parameters, str limits) except *
-    cdef void lambda_function_scheduled(self, long id, long previous, str resource_json,
-                                        object input, str limits) except *
-    cdef void begin(self, str type, long id) except *
-    cdef void end(self, long previous) except *
-    cdef void text(self, str text) except *
-    cdef void literal(self, const char* text) except *
-    cdef void number(self, long long n) except *
-    cdef void payload(self, str field, object value) except *
-    cdef bint escaped_value(self, object value) except -1
-    cdef bint escaped_text(self, str text) except -1
-    cdef bint is_last_payload(self, object value)
-    cdef void _field(self, str field) except *
-    cdef void _details(self, str field, bint truncated) except *
-    cdef bint _escape(self, const unsigned char* src, Py_ssize_t n) except -1
-    cdef char* _room(self, Py_ssize_t n) except NULL
+    cdef int record(self, str type, long id, long previous, str details) except -1
+    cdef int record_payload(self, str type, long id, long previous, str head, str field,
+                            object value) except -1
+    cdef int execution_started(self, str input_text, object input, str role_json) except -1
+    cdef int execution_succeeded(self, long id, object output, str output_text) except -1
+    cdef int task_scheduled(self, long id, long previous, str resource, str region,
+                            object parameters, str limits) except -1
+    cdef int lambda_function_scheduled(self, long id, long previous, str resource_json,
+                                       object input, str limits) except -1
+    cdef bint is_last_payload(self, object value) noexcept

@@ -1,13 +1,12 @@
 # cython: language_level=3
 """An execution's Express log records, written straight into one buffer of lines.
 
-Stage: runtime (logs). The executor (`fastsfn._core.Execution`) writes each record as its
-event happens, in AWS's Express log format: `begin` (id, type, the start of `details`),
-the details' members, then `end` (previous event id, timestamp, execution ARN). The buffer
-holds the records as the lines a `dir:` sink stores, one per record, so an ended execution's
-records go to a file as one block of bytes (`lines`), and to CloudWatch as
-`(timestamp, message)` events (`events`). Payloads are encoded once and escaped into the
-buffer as JSON strings; one logged again by the next event is copied from the buffer.
+Stage: runtime (logs). The executor (`fastsfn._core.Execution`) says which events happen;
+this module writes each as a record in AWS's Express log format, into one buffer that holds
+the records as the lines a `dir:` sink stores (one per record). An ended execution's records
+go to a file as one block of bytes (`lines`), and to CloudWatch as `(timestamp, message)`
+events (`events`). Payloads are encoded once and escaped straight into the buffer as JSON
+strings; one logged again by the next event is copied from the buffer.
 """
 cimport cython
 from cpython.bytes cimport PyBytes_FromStringAndSize
@@ -18,15 +17,19 @@ from posix.time cimport clock_gettime, timespec, CLOCK_REALTIME
 cdef extern from "Python.h":
     const char* PyUnicode_AsUTF8AndSize(object, Py_ssize_t*) except NULL
 
+cdef extern from *:
+    int __builtin_ctzll(unsigned long long) nogil
+
 from fastsfn.jsontext import dumpb, encoder
 
 cdef object _encode = encoder.encode
 
-# A logged payload whose escaped text (quotes included) would be longer than this many
-# UTF-8 bytes is cut to fit and flagged truncated (AWS: 248 KB).
 cdef enum:
+    # A logged payload whose escaped text (quotes included) would be longer than this many
+    # UTF-8 bytes is cut to fit and flagged truncated (AWS: 248 KB).
     PAYLOAD_LIMIT = 253952
     EVENT_OVERHEAD = 26   # bytes PutLogEvents adds to each event's size
+    MAX_DIGITS = 20       # of a long long
 
 cdef const char* _HEX = b"0123456789abcdef"
 # How a byte is escaped in a JSON string: 0 as it is, '\\' or '"' after a backslash, a
@@ -34,7 +37,7 @@ cdef const char* _HEX = b"0123456789abcdef"
 cdef unsigned char _ESCAPE[256]
 
 
-cdef void _fill_escapes():
+cdef void _fill_escapes() noexcept:
     cdef int c
     for c in range(256):
         _ESCAPE[c] = 0
@@ -67,249 +70,87 @@ cdef class LogRecords:
 
     # -- records ----------------------------------------------------------------------------
 
-    cdef void record(self, str type, long id, long previous, str details) except *:
+    cdef int record(self, str type, long id, long previous, str details) except -1:
         """A record whose details object is the JSON text `details`."""
-        self.begin(type, id)
-        self.text(details)
-        self.end(previous)
+        _begin(self, type, id)
+        _text(self, details)
+        return _end(self, previous)
 
-    cdef void record_payload(self, str type, long id, long previous, str head, str field,
-                             object value) except *:
+    cdef int record_payload(self, str type, long id, long previous, str head, str field,
+                            object value) except -1:
         """A record whose details are the JSON members `head` and, with execution data,
         `value` as member `field` (with its `<field>Details`)."""
-        self.begin(type, id)
-        self.literal('{')
-        self.text(head)
+        _begin(self, type, id)
+        _literal(self, '{')
+        _text(self, head)
         if self.data:
             if head:
-                self.literal(',')
-            self.payload(field, value)
-        self.literal('}')
-        self.end(previous)
+                _literal(self, ',')
+            _payload(self, field, value)
+        _literal(self, '}')
+        return _end(self, previous)
 
-    cdef void execution_started(self, str input_text, object input, str role_json) except *:
+    cdef int execution_started(self, str input_text, object input, str role_json) except -1:
         """ExecutionStarted: the input as the caller sent it (else as a value), the role."""
-        self.begin("ExecutionStarted", 1)
-        self.literal('{')
+        _begin(self, "ExecutionStarted", 1)
+        _literal(self, '{')
         if self.data:
             if input_text is not None:
-                self._field("input")
-                self._details("input", self.escaped_text(input_text))
+                _payload_text(self, "input", input_text)
             else:
-                self.payload("input", input)
-            self.literal(',')
-        self.literal('"roleArn":')
-        self.text(role_json)
-        self.literal('}')
-        self.end(0)
+                _payload(self, "input", input)
+            _literal(self, ',')
+        _literal(self, '"roleArn":')
+        _text(self, role_json)
+        _literal(self, '}')
+        return _end(self, 0)
 
-    cdef void execution_succeeded(self, long id, object output, str output_text) except *:
+    cdef int execution_succeeded(self, long id, object output, str output_text) except -1:
         """ExecutionSucceeded: the output copied if the last state logged it, else from its
         JSON text when known."""
-        self.begin("ExecutionSucceeded", id)
-        self.literal('{')
+        _begin(self, "ExecutionSucceeded", id)
+        _literal(self, '{')
         if self.data:
             if output_text is None or self.is_last_payload(output):
-                self.payload("output", output)
+                _payload(self, "output", output)
             else:
-                self._field("output")
-                self._details("output", self.escaped_text(output_text))
-        self.literal('}')
-        self.end(id - 1)
+                _payload_text(self, "output", output_text)
+        _literal(self, '}')
+        return _end(self, id - 1)
 
-    cdef void task_scheduled(self, long id, long previous, str resource, str region,
-                             object parameters, str limits) except *:
+    cdef int task_scheduled(self, long id, long previous, str resource, str region,
+                            object parameters, str limits) except -1:
         """TaskScheduled: `resource` the '"resourceType":..,"resource":..' members; the
         parameters with execution data (AWS logs no parametersDetails)."""
-        self.begin("TaskScheduled", id)
-        self.literal('{')
-        self.text(resource)
-        self.literal(',"region":"')
-        self.text(region)
-        self.literal('"')
+        _begin(self, "TaskScheduled", id)
+        _literal(self, '{')
+        _text(self, resource)
+        _literal(self, ',"region":"')
+        _text(self, region)
+        _literal(self, '"')
         if self.data:
-            self.literal(',"parameters":')
-            self.escaped_value(parameters)
-        self.text(limits)
-        self.literal('}')
-        self.end(previous)
+            _literal(self, ',"parameters":')
+            _escaped_value(self, parameters)
+        _text(self, limits)
+        _literal(self, '}')
+        return _end(self, previous)
 
-    cdef void lambda_function_scheduled(self, long id, long previous, str resource_json,
-                                        object input, str limits) except *:
+    cdef int lambda_function_scheduled(self, long id, long previous, str resource_json,
+                                       object input, str limits) except -1:
         """LambdaFunctionScheduled (a Task whose resource is a bare Lambda ARN)."""
-        self.begin("LambdaFunctionScheduled", id)
-        self.literal('{"resource":')
-        self.text(resource_json)
+        _begin(self, "LambdaFunctionScheduled", id)
+        _literal(self, '{"resource":')
+        _text(self, resource_json)
         if self.data:
-            self.literal(',')
-            self.payload("input", input)
-        self.text(limits)
-        self.literal('}')
-        self.end(previous)
+            _literal(self, ',')
+            _payload(self, "input", input)
+        _text(self, limits)
+        _literal(self, '}')
+        return _end(self, previous)
 
-    # -- the parts of a record --------------------------------------------------------------
-
-    cdef void begin(self, str type, long id) except *:
-        """Start a record: its id, its type and `"details":` (what follows is the details
-        object)."""
-        cdef timespec ts
-        cdef long long ms
-        clock_gettime(CLOCK_REALTIME, &ts)
-        ms = <long long>ts.tv_sec * 1000 + ts.tv_nsec // 1000000
-        if ms != self._ms or self._ms_len == 0:
-            self._ms = ms
-            self._ms_len = _digits(self._ms_text, ms)
-        self._start = self._len
-        self.literal('{"id":"')
-        self.number(id)
-        self.literal('","type":"')
-        self.text(type)
-        self.literal('","details":')
-
-    cdef void end(self, long previous) except *:
-        """Finish the record begun last, and count it as PutLogEvents will."""
-        cdef char* out
-        cdef long long size
-        cdef Py_ssize_t tail = len(self._tail)
-        self.literal(',"previous_event_id":"')
-        self.number(previous)
-        self.literal('","event_timestamp":"')
-        out = self._room(self._ms_len + 1 + tail)
-        memcpy(out, self._ms_text, self._ms_len)
-        out[self._ms_len] = c'"'
-        memcpy(out + self._ms_len + 1, <char*>self._tail, tail)
-        self._len += self._ms_len + 1 + tail
-        size = self._len - self._start - 1 + EVENT_OVERHEAD   # the newline is not sent
-        if self.count == self._times_cap:
-            self._times_cap = 16 if self._times_cap == 0 else 2 * self._times_cap
-            self._times = <long long*>_realloc(self._times, self._times_cap * sizeof(long long))
-        self._times[self.count] = self._ms
-        if self.count == 0:
-            self.first = self.last = self._ms
-        elif self._ms < self.first:
-            self.first = self._ms
-        elif self._ms > self.last:
-            self.last = self._ms
-        self.count += 1
-        self.nbytes += size
-        if size > self.longest:
-            self.longest = size
-
-    cdef void text(self, str text) except *:
-        """Append a string's UTF-8 bytes as they are (JSON text, or a name known safe)."""
-        cdef Py_ssize_t n
-        cdef const char* data = PyUnicode_AsUTF8AndSize(text, &n)
-        memcpy(self._room(n), data, n)
-        self._len += n
-
-    cdef void literal(self, const char* text) except *:
-        cdef Py_ssize_t n = strlen(text)
-        memcpy(self._room(n), text, n)
-        self._len += n
-
-    cdef void number(self, long long n) except *:
-        cdef char* out = self._room(24)
-        self._len += _digits(out, n)
-
-    # -- payloads ---------------------------------------------------------------------------
-
-    cdef void payload(self, str field, object value) except *:
-        """'"<field>":"<escaped JSON>","<field>Details":{"truncated":..}' for a value."""
-        self._field(field)
-        self._details(field, self.escaped_value(value))
-
-    cdef bint escaped_value(self, object value) except -1:
-        """Append the value's JSON text as a JSON string; True if it was cut to the limit.
-        The value logged last is copied from the buffer, not encoded again."""
-        cdef Py_ssize_t at
-        if self.is_last_payload(value):
-            at = self._len
-            memcpy(self._room(self._payload_len), self._buf + self._payload_at,
-                   self._payload_len)
-            self._len += self._payload_len
-            return self._payload_truncated
-        try:
-            data = <bytes>_encode(value)
-        except (TypeError, ValueError, RecursionError):
-            data = <bytes>dumpb(str(value))
-        at = self._len
-        truncated = self._escape(<const unsigned char*><char*>data, len(data))
-        self._payload_value = value
-        self._payload_at = at
-        self._payload_len = self._len - at
-        self._payload_truncated = truncated
-        return truncated
-
-    cdef bint escaped_text(self, str text) except -1:
-        """Append JSON text as a JSON string; True if it was cut to the limit."""
-        cdef Py_ssize_t n
-        cdef const char* data = PyUnicode_AsUTF8AndSize(text, &n)
-        return self._escape(<const unsigned char*>data, n)
-
-    cdef bint is_last_payload(self, object value):
+    cdef bint is_last_payload(self, object value) noexcept:
         """Whether `value` is the payload logged last (then logging it again copies it)."""
         return value is self._payload_value and self._payload_len != 0
-
-    cdef void _field(self, str field) except *:
-        self.literal('"')
-        self.text(field)
-        self.literal('":')
-
-    cdef void _details(self, str field, bint truncated) except *:
-        self.literal(',"')
-        self.text(field)
-        self.literal('Details":{"truncated":true}' if truncated
-                     else 'Details":{"truncated":false}')
-
-    cdef bint _escape(self, const unsigned char* src, Py_ssize_t n) except -1:
-        """Append `src` (UTF-8) as a JSON string, escaped as msgspec escapes strings; if that
-        would pass PAYLOAD_LIMIT, only the longest prefix of whole characters that fits."""
-        cdef bint capped = 6 * n + 2 > PAYLOAD_LIMIT
-        cdef char* start = self._room(PAYLOAD_LIMIT if capped else 6 * n + 2)
-        cdef char* out = start + 1
-        cdef char* limit = start + PAYLOAD_LIMIT - 1   # room for the closing quote
-        cdef char* character = out                     # where the last character began
-        cdef unsigned char c, escape
-        cdef Py_ssize_t i
-        cdef bint truncated = False
-        start[0] = c'"'
-        for i in range(n):
-            c = src[i]
-            escape = _ESCAPE[c]
-            if capped:
-                if c & 0xC0 != 0x80:
-                    character = out
-                if out + (1 if escape == 0 else 2 if escape != c'u' else 6) > limit:
-                    if c & 0xC0 == 0x80:   # never half a character
-                        out = character
-                    truncated = True
-                    break
-            if escape == 0:
-                out[0] = c
-                out += 1
-            elif escape != c'u':
-                out[0] = c'\\'
-                out[1] = escape
-                out += 2
-            else:
-                out[0] = c'\\'
-                out[1] = c'u'
-                out[2] = c'0'
-                out[3] = c'0'
-                out[4] = _HEX[c >> 4]
-                out[5] = _HEX[c & 15]
-                out += 6
-        out[0] = c'"'
-        self._len += out + 1 - start
-        return truncated
-
-    cdef char* _room(self, Py_ssize_t n) except NULL:
-        """Where the next `n` bytes go (the buffer grown to hold them)."""
-        cdef Py_ssize_t need = self._len + n
-        if need > self._cap:
-            self._cap = max(need, 2 * self._cap, 4096)
-            self._buf = <char*>_realloc(self._buf, self._cap)
-        return self._buf + self._len
 
     # -- handing the records over -----------------------------------------------------------
 
@@ -323,6 +164,227 @@ cdef class LogRecords:
         return [(self._times[i], messages[i]) for i in range(self.count)]
 
 
+# -- the parts of a record (each appends to the buffer) -------------------------------------
+
+cdef inline char* _room(LogRecords r, Py_ssize_t n) except NULL:
+    """Where the next `n` bytes go (the buffer grown to hold them)."""
+    cdef Py_ssize_t need = r._len + n
+    if need > r._cap:
+        r._cap = max(need, 2 * r._cap, 4096)
+        r._buf = <char*>_realloc(r._buf, r._cap)
+    return r._buf + r._len
+
+
+cdef inline int _append(LogRecords r, const char* data, Py_ssize_t n) except -1:
+    memcpy(_room(r, n), data, n)
+    r._len += n
+    return 0
+
+
+cdef inline int _literal(LogRecords r, const char* text) except -1:
+    return _append(r, text, strlen(text))   # strlen of a literal: folded by the compiler
+
+
+cdef inline int _text(LogRecords r, str text) except -1:
+    """A string's UTF-8 bytes as they are (JSON text, or a name known to need no escape)."""
+    cdef Py_ssize_t n
+    cdef const char* data = PyUnicode_AsUTF8AndSize(text, &n)
+    return _append(r, data, n)
+
+
+cdef int _begin(LogRecords r, str type, long id) except -1:
+    """Start a record: its id, its type and `"details":` (the details object follows)."""
+    cdef timespec ts
+    cdef long long ms
+    cdef Py_ssize_t n
+    cdef const char* name = PyUnicode_AsUTF8AndSize(type, &n)
+    cdef char* out = _room(r, 7 + MAX_DIGITS + 10 + n + 12)
+    clock_gettime(CLOCK_REALTIME, &ts)
+    ms = <long long>ts.tv_sec * 1000 + ts.tv_nsec // 1000000
+    if ms != r._ms or r._ms_len == 0:
+        r._ms = ms
+        r._ms_len = _digits(r._ms_text, ms)
+    r._start = r._len
+    memcpy(out, b'{"id":"', 7)
+    out += 7
+    out += _digits(out, id)
+    memcpy(out, b'","type":"', 10)
+    out += 10
+    memcpy(out, name, n)
+    out += n
+    memcpy(out, b'","details":', 12)
+    r._len = out + 12 - r._buf
+    return 0
+
+
+cdef int _end(LogRecords r, long previous) except -1:
+    """Finish the record begun last, and count it as PutLogEvents will."""
+    cdef Py_ssize_t tail = len(r._tail)
+    cdef char* out = _room(r, 22 + MAX_DIGITS + 21 + r._ms_len + 1 + tail)
+    cdef long long size
+    memcpy(out, b',"previous_event_id":"', 22)
+    out += 22
+    out += _digits(out, previous)
+    memcpy(out, b'","event_timestamp":"', 21)
+    out += 21
+    memcpy(out, r._ms_text, r._ms_len)
+    out += r._ms_len
+    out[0] = c'"'
+    memcpy(out + 1, <char*>r._tail, tail)
+    r._len = out + 1 + tail - r._buf
+    size = r._len - r._start - 1 + EVENT_OVERHEAD   # the newline is not sent
+    if r.count == r._times_cap:
+        r._times_cap = 16 if r._times_cap == 0 else 2 * r._times_cap
+        r._times = <long long*>_realloc(r._times, r._times_cap * sizeof(long long))
+    r._times[r.count] = r._ms
+    if r.count == 0:
+        r.first = r.last = r._ms
+    elif r._ms < r.first:
+        r.first = r._ms
+    elif r._ms > r.last:
+        r.last = r._ms
+    r.count += 1
+    r.nbytes += size
+    if size > r.longest:
+        r.longest = size
+    return 0
+
+
+# -- payloads -------------------------------------------------------------------------------
+
+cdef int _payload(LogRecords r, str field, object value) except -1:
+    """'"<field>":"<escaped JSON>","<field>Details":{"truncated":..}' for a value."""
+    _field(r, field)
+    return _details(r, field, _escaped_value(r, value))
+
+
+cdef int _payload_text(LogRecords r, str field, str text) except -1:
+    """The same for a payload given as JSON text."""
+    cdef Py_ssize_t n
+    cdef const char* data = PyUnicode_AsUTF8AndSize(text, &n)
+    _field(r, field)
+    return _details(r, field, _escape(r, <const unsigned char*>data, n))
+
+
+cdef int _field(LogRecords r, str field) except -1:
+    _literal(r, '"')
+    _text(r, field)
+    return _literal(r, '":')
+
+
+cdef int _details(LogRecords r, str field, bint truncated) except -1:
+    _literal(r, ',"')
+    _text(r, field)
+    return _literal(r, 'Details":{"truncated":true}' if truncated
+                    else 'Details":{"truncated":false}')
+
+
+cdef int _escaped_value(LogRecords r, object value) except -1:
+    """Append the value's JSON text as a JSON string; 1 if it was cut to the limit. The
+    value logged last is copied from the buffer, not encoded again."""
+    cdef Py_ssize_t at
+    if r.is_last_payload(value):
+        _room(r, r._payload_len)   # first: growing the buffer may move it
+        _append(r, r._buf + r._payload_at, r._payload_len)
+        return r._payload_truncated
+    try:
+        data = <bytes>_encode(value)
+    except (TypeError, ValueError, RecursionError):
+        data = <bytes>dumpb(str(value))
+    at = r._len
+    r._payload_truncated = _escape(r, <const unsigned char*><char*>data, len(data))
+    r._payload_value = value
+    r._payload_at = at
+    r._payload_len = r._len - at
+    return r._payload_truncated
+
+
+cdef int _escape(LogRecords r, const unsigned char* src, Py_ssize_t n) except -1:
+    """Append `src` (UTF-8) as a JSON string, escaped as msgspec escapes strings; if that
+    would pass PAYLOAD_LIMIT, only the longest prefix of whole characters that fits. 1 if
+    cut."""
+    if 6 * n + 2 > PAYLOAD_LIMIT:
+        return _escape_capped(r, src, n)
+    cdef char* start = _room(r, 6 * n + 2)
+    cdef char* out = start + 1
+    cdef Py_ssize_t i = 0, k
+    cdef unsigned long long chunk, special
+    start[0] = c'"'
+    # Eight bytes at a time while none needs escaping; else up to the first that does.
+    while i + 8 <= n:
+        memcpy(&chunk, src + i, 8)
+        memcpy(out, &chunk, 8)   # the room holds it: six bytes are reserved per byte
+        special = _special_bytes(chunk)
+        if special == 0:
+            i += 8
+            out += 8
+            continue
+        k = __builtin_ctzll(special) >> 3
+        out = _escape_byte(out + k, src[i + k])
+        i += k + 1
+    while i < n:
+        out = _escape_byte(out, src[i])
+        i += 1
+    out[0] = c'"'
+    r._len += out + 1 - start
+    return 0
+
+
+cdef inline unsigned long long _special_bytes(unsigned long long x) noexcept:
+    """The high bit of each byte of `x` below 0x20, '"' or '\\' (exact up to the first such
+    byte; the bytes after it may be marked too)."""
+    cdef unsigned long long ones = 0x0101010101010101ULL
+    cdef unsigned long long quote = x ^ (ones * 0x22)
+    cdef unsigned long long backslash = x ^ (ones * 0x5c)
+    return (((x - ones * 0x20) & ~x) | ((quote - ones) & ~quote)
+            | ((backslash - ones) & ~backslash)) & (ones * 0x80)
+
+
+cdef inline char* _escape_byte(char* out, unsigned char c) noexcept:
+    """Write one byte as a JSON string holds it; return where the next goes."""
+    cdef unsigned char escape = _ESCAPE[c]
+    if escape == 0:
+        out[0] = c
+        return out + 1
+    out[0] = c'\\'
+    if escape != c'u':
+        out[1] = escape
+        return out + 2
+    out[1] = c'u'
+    out[2] = c'0'
+    out[3] = c'0'
+    out[4] = _HEX[c >> 4]
+    out[5] = _HEX[c & 15]
+    return out + 6
+
+
+cdef int _escape_capped(LogRecords r, const unsigned char* src, Py_ssize_t n) except -1:
+    """`_escape` for a text whose escaped form may pass PAYLOAD_LIMIT: byte by byte, cut
+    before the first character that would not fit."""
+    cdef char* start = _room(r, PAYLOAD_LIMIT)
+    cdef char* out = start + 1
+    cdef char* limit = start + PAYLOAD_LIMIT - 1   # room for the closing quote
+    cdef char* character = out                     # where the last character began
+    cdef unsigned char c, escape
+    cdef Py_ssize_t i
+    cdef bint truncated = False
+    start[0] = c'"'
+    for i in range(n):
+        c = src[i]
+        escape = _ESCAPE[c]
+        if c & 0xC0 != 0x80:
+            character = out
+        if out + (1 if escape == 0 else 2 if escape != c'u' else 6) > limit:
+            if c & 0xC0 == 0x80:   # never half a character
+                out = character
+            truncated = True
+            break
+        out = _escape_byte(out, c)
+    out[0] = c'"'
+    r._len += out + 1 - start
+    return truncated
+
+
 cdef void* _realloc(void* buf, size_t size) except NULL:
     cdef void* grown = PyMem_Realloc(buf, size)
     if grown == NULL:
@@ -330,10 +392,10 @@ cdef void* _realloc(void* buf, size_t size) except NULL:
     return grown
 
 
-cdef Py_ssize_t _digits(char* out, long long n):
-    """Write n in decimal at `out` (at most 20 bytes); return how many bytes."""
-    cdef char tmp[24]
-    cdef Py_ssize_t i = 0, k
+cdef Py_ssize_t _digits(char* out, long long n) noexcept:
+    """Write n in decimal at `out` (at most MAX_DIGITS bytes); return how many bytes."""
+    cdef char tmp[MAX_DIGITS]
+    cdef Py_ssize_t i = 0, k = 0
     cdef unsigned long long u = <unsigned long long>(-n) if n < 0 else <unsigned long long>n
     while True:
         tmp[i] = <char>(48 + u % 10)
@@ -341,7 +403,6 @@ cdef Py_ssize_t _digits(char* out, long long n):
         i += 1
         if u == 0:
             break
-    k = 0
     if n < 0:
         out[0] = c'-'
         k = 1

@@ -6,6 +6,7 @@ Expected sequences come from AWS's documented and observed Express logs
 from __future__ import annotations
 
 import json
+import random
 import re
 from pathlib import Path
 
@@ -253,6 +254,18 @@ class TestAllLevel:
         assert '"input":' + json.dumps(compact, ensure_ascii=False) + "," in lines[1]
         assert records[0]["details"]["input"] == text
         assert json.loads(records[2]["details"]["output"]) == value
+
+    def test_escaping_agrees_with_json_dumps_wherever_special_bytes_fall(self, tmp_path):
+        # Payloads are escaped eight bytes at a time: special bytes at every offset.
+        rng = random.Random(5)
+        alphabet = 'ab"\\\n\x01\x1fé東😀 '
+        value = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(40)))
+                 for _ in range(300)]
+        _, records = run(tmp_path, PASS_ONLY, "ALL", input=json.dumps(value))
+        lines = sorted(tmp_path.glob("*/*.log"))[0].read_text("utf-8").splitlines()
+        compact = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        assert '"input":' + json.dumps(compact, ensure_ascii=False) + "," in lines[1]
+        assert json.loads(records[1]["details"]["input"]) == value
 
     @pytest.mark.parametrize("pad", range(4))
     def test_truncation_never_cuts_a_character(self, tmp_path, pad):
