@@ -6,7 +6,8 @@ Rows: OFF, FATAL, ERROR, ALL without and with execution data, each through
 temporary directory by the shipper's background threads; a row's time runs until every record
 it made is shipped (the rate is sustained, not borrowed from a growing queue). Rows are
 interleaved over `--rounds` rounds; each rate is the median of its rounds, and `x OFF` the
-median over the rounds of its ratio to the OFF row of the same form and round.
+median over the rounds of its ratio to the OFF row of the same form and round; `log MB/s` is
+the bytes of log lines the row wrote per second of its time.
 
 Targets (issue 5): ERROR on successful executions within 5% of OFF (held: a floor, the run
 exits 1 below it); ALL with execution data at least 0.5x OFF (not reached yet: printed).
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -77,6 +79,12 @@ def below_floor(rows: list[dict]) -> list[str]:
             if r["level"] in floors and r["x_off"] < floors[r["level"]]]
 
 
+def _dir_bytes(path: str) -> int:
+    """Bytes in the files under `path` (the log lines written so far)."""
+    return sum(os.path.getsize(os.path.join(root, name))
+               for root, _, names in os.walk(path) for name in names)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=0.2, help="seconds per row and round")
@@ -88,14 +96,19 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as logs:
         client = fastsfn.client(IOT_HANDLERS, log_sink=f"dir:{logs}")
         run = runners(client)
+        client.runtime.logs.flush()   # the checks' records, before the first row
         rates: dict[tuple[str, str], list[float]] = {key: [] for key in run}
+        written: dict[tuple[str, str], list[float]] = {key: [] for key in run}
         for _ in range(args.rounds):
             for key, fn in run.items():
                 arg = IOT_INPUT_TEXT if key[1] == "text" else IOT_INPUT
+                before = _dir_bytes(logs)
                 rate, count = measure(fn, arg, args.duration)
                 started = time.perf_counter()
                 client.runtime.logs.flush()   # this row's records shipped count in its time
-                rates[key].append(count / (count / rate + time.perf_counter() - started))
+                seconds = count / rate + time.perf_counter() - started
+                rates[key].append(count / seconds)
+                written[key].append((_dir_bytes(logs) - before) / seconds)
                 gc.collect()   # and free them, so the next row does not pay for this one
         client.close()
         counters = client.runtime.logs.counters
@@ -104,16 +117,18 @@ def main(argv: list[str] | None = None) -> int:
     for (name, form), values in rates.items():
         per_round = [v / off for v, off in zip(values, rates[("OFF", form)])]
         rows.append({"level": name, "form": form, "rate": statistics.median(values),
-                     "x_off": statistics.median(per_round)})
+                     "x_off": statistics.median(per_round),
+                     "log_bytes_per_s": statistics.median(written[(name, form)])})
     below = below_floor(rows)
     if args.json:
         print(json.dumps({"rows": rows, "shipper": counters}, indent=2))
         return 1 if below else 0
     print(f"iot example, {args.rounds} rounds x {args.duration:g} s per row; "
           f"x OFF = executions/s / the OFF row's of the same form")
-    print(f"{'level':9}  {'form':6}  {'exec/s':>9}  {'x OFF':>6}")
+    print(f"{'level':9}  {'form':6}  {'exec/s':>9}  {'x OFF':>6}  {'log MB/s':>8}")
     for r in sorted(rows, key=lambda r: (r["form"], list(LEVELS).index(r["level"]))):
-        print(f"{r['level']:9}  {r['form']:6}  {r['rate']:>9,.0f}  {r['x_off']:>6.2f}")
+        print(f"{r['level']:9}  {r['form']:6}  {r['rate']:>9,.0f}  {r['x_off']:>6.2f}"
+              f"  {r['log_bytes_per_s'] / 1e6:>8.1f}")
     print("shipper:", ", ".join(f"{k}={v}" for k, v in counters.items()))
     for level, least, asserted in TARGETS:
         got = ", ".join(f"{r['form']} {r['x_off']:.2f}" for r in rows if r["level"] == level)

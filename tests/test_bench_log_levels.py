@@ -18,6 +18,9 @@ def test_every_level_and_form_is_measured_and_shipped(capsys):
     assert rows[("OFF", "text")]["x_off"] == 1.0
     # Only the ALL rows log anything for these successful executions; all of it shipped.
     assert report["shipper"]["shipped"] > 0
+    assert rows[("ALL+data", "text")]["log_bytes_per_s"] > rows[("ALL", "text")][
+        "log_bytes_per_s"] / 10 > 0
+    assert rows[("OFF", "text")]["log_bytes_per_s"] == 0
     assert report["shipper"]["dropped"] == 0
 
 
