@@ -170,7 +170,7 @@ cdef inline char* _room(LogRecords r, Py_ssize_t n) except NULL:
     """Where the next `n` bytes go (the buffer grown to hold them)."""
     cdef Py_ssize_t need = r._len + n
     if need > r._cap:
-        r._cap = max(need, 2 * r._cap, 4096)
+        r._cap = max(need, 2 * r._cap, 1024)   # small while parked executions wait
         r._buf = <char*>_realloc(r._buf, r._cap)
     return r._buf + r._len
 
