@@ -1,9 +1,11 @@
 """Express execution logs: `loggingConfiguration`, log streams, and handing records to a sink.
 
-Stage: runtime. The executor (`_core.Execution`) makes each record in AWS's Express log
-format as its event happens; this module says which executions log and at what level, names
-the log group and stream, and hands an ended execution's records to the shipper
-(`fastsfn.logs`), which ships them off the execution path.
+Stage: runtime. The executor (`_core.Execution`) has each record written in AWS's Express
+log format as its event happens (`fastsfn.logrecords`: one buffer of lines per execution);
+this module says which executions log and at what level, names the log group and stream,
+and hands an ended execution's records to the shipper (`fastsfn.logs`), which ships them
+off the execution path: as its block of lines to a `dir:` or `stdout` sink, as events to
+CloudWatch.
 """
 from __future__ import annotations
 
