@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -161,3 +162,18 @@ def test_puts_from_many_threads_all_arrive_and_counters_balance():
     for i in range(4):
         assert sink.written[(GROUP, f"s{i}")] == [m for _, m in events(0, 2000)]
     assert counters["shipped"] == 8000 and counters["queued_bytes"] == 0
+
+
+def test_the_writer_wakes_once_enough_waits_not_only_on_its_timer():
+    # Blocks written soon after they are made are still in the CPU's caches.
+    sink = RecordingSink()
+    shipper = LocalShipper(sink, flush_interval=60.0, wake_bytes=1000)
+    shipper.put(GROUP, "s", events(0, 5))        # under wake_bytes: waits for the timer
+    time.sleep(0.2)
+    assert sink.calls == 0
+    shipper.put(GROUP, "s", events(5, 200))      # past it: written at once, in order
+    deadline = time.monotonic() + 5
+    while sink.calls == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert sink.written[(GROUP, "s")] == [m for _, m in events(0, 205)]
+    shipper.close()
