@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError, ParamValidationError
 from fastsfn._core import now, utc_datetime
 from fastsfn.asl.validate import validate_definition
 from fastsfn.errors import DefinitionError
-from fastsfn.express_logs import check_logging_configuration
+from fastsfn.express_logs import LogSink, check_logging_configuration
 from fastsfn.ids import new_uuid
 from fastsfn.jsontext import SURELY_WITHIN_LIMIT, DecodeError, exceeds_payload_limit, loads
 from fastsfn.resources import Handler
@@ -93,7 +93,7 @@ class Client:
         sleep_scale: float = 1.0,
         runtime: Runtime | None = None,
         data_dir: str | Path | None = None,
-        log_sink: str | None = None,
+        log_sink: LogSink | None = None,
         log_spool: str | None = None,
     ) -> None:
         self.runtime = runtime or Runtime(handlers, region_name, account_id, sleep_scale,
@@ -506,7 +506,7 @@ def client(
     account_id: str = "123456789012",
     sleep_scale: float = 1.0,
     data_dir: str | Path | None = None,
-    log_sink: str | None = None,
+    log_sink: LogSink | None = None,
     log_spool: str | None = None,
 ) -> Client:
     """An in-process client with boto3's `stepfunctions` surface.
@@ -516,9 +516,11 @@ def client(
     (Wait states, retry back-off); 0 makes them instant, for tests. `data_dir` keeps the
     state machines and their tags in a SQLite file there, shared by every process using it.
     `log_sink` is where executions of machines with a `loggingConfiguration` log:
-    `dir:PATH` (default `dir:./fastsfn-logs`), `stdout`, `cloudwatch` or `cloudwatch:URL`;
-    records a CloudWatch endpoint cannot take yet wait in `log_spool` (default
-    `./fastsfn-logs-spool`). `close()` ships everything.
+    `dir:PATH` (default `dir:./fastsfn-logs`), `stdout`, `cloudwatch` or `cloudwatch:URL`,
+    or a sink object of your own (`write_blocks(group, stream, blocks)` of lines, or
+    `put_log_events(group, stream, events)` batches; and `close()`); records a CloudWatch
+    endpoint cannot take yet wait in `log_spool` (default `./fastsfn-logs-spool`).
+    `close()` ships everything.
     """
     return Client(handlers, region_name, account_id, sleep_scale, data_dir=data_dir,
                   log_sink=log_sink, log_spool=log_spool)
@@ -592,7 +594,7 @@ def aclient(
     account_id: str = "123456789012",
     sleep_scale: float = 1.0,
     data_dir: str | Path | None = None,
-    log_sink: str | None = None,
+    log_sink: LogSink | None = None,
     log_spool: str | None = None,
 ) -> AsyncClient:
     """An asyncio client: `await client.start_sync_execution(...)` and friends."""

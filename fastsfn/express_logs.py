@@ -17,9 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastsfn.logs.batching import EventSizes
-from fastsfn.logs.local import LocalShipper
+from fastsfn.logs.local import BlockSink, LocalShipper
 from fastsfn.logs.shipper import LogShipper
-from fastsfn.logs.sinks import open_sink
+from fastsfn.logs.sinks import Sink, open_sink
+
+#: Where logs go: a spec ("dir:PATH", "stdout", "cloudwatch", "cloudwatch:URL") or a sink
+#: object (`put_log_events` batches, or `write_blocks` of lines).
+LogSink = str | Sink | BlockSink
 
 LEVELS = {"OFF": 0, "FATAL": 1, "ERROR": 2, "ALL": 3}
 DEFAULT_SINK = "dir:./fastsfn-logs"
@@ -105,11 +109,13 @@ class _StreamNames:
         return name
 
 
-def _open_shipper(sink_spec: str, spool: str, region_name: str) -> Any:
-    """A LocalShipper for a directory or stdout; else a LogShipper spooling to the first free
-    slot `spool/<n>` (one per process; a restarted process takes a slot back and replays
-    what was left there)."""
-    sink = open_sink(sink_spec, region_name=region_name)
+def _open_shipper(sink: Any, spool: str, region_name: str) -> Any:
+    """A LocalShipper for a sink that takes blocks of lines (a directory, stdout); else a
+    LogShipper spooling to the first free slot `spool/<n>` (one per process; a restarted
+    process takes a slot back and replays what was left there). `sink` is a spec (see
+    `open_sink`) or a sink object."""
+    if isinstance(sink, str):
+        sink = open_sink(sink, region_name=region_name)
     if hasattr(sink, "write_blocks"):
         return LocalShipper(sink)
     for slot in range(SPOOL_SLOTS):
@@ -123,9 +129,9 @@ def _open_shipper(sink_spec: str, spool: str, region_name: str) -> Any:
 class ExecutionLogs:
     """Ships each ended execution's log records to the sink (opened on first use)."""
 
-    def __init__(self, sink: str | None = None, region_name: str = "us-east-1",
+    def __init__(self, sink: LogSink | None = None, region_name: str = "us-east-1",
                  spool: str | None = None) -> None:
-        self.sink_spec = sink or DEFAULT_SINK
+        self.sink = sink or DEFAULT_SINK
         self.spool = spool or DEFAULT_SPOOL
         self.region_name = region_name
         self._shipper: Any = None
@@ -139,7 +145,7 @@ class ExecutionLogs:
         if self._shipper is None:
             with self._lock:
                 if self._shipper is None:
-                    self._shipper = _open_shipper(self.sink_spec, self.spool, self.region_name)
+                    self._shipper = _open_shipper(self.sink, self.spool, self.region_name)
         return self._shipper
 
     def ended(self, execution: Any, machine_name: str, log_group_name: str, status: str,

@@ -20,7 +20,7 @@ from fastsfn._core import Outcome  # how an execution ended (made once per execu
 from fastsfn.asl.validate import validate_definition
 from fastsfn.compiler.compile import compile_definition
 from fastsfn.errors import DefinitionError, StatesError
-from fastsfn.express_logs import ExecutionLogs, LogSettings, log_settings
+from fastsfn.express_logs import ExecutionLogs, LogSettings, LogSink, log_settings
 from fastsfn.jsontext import SURELY_WITHIN_LIMIT, dumps, exceeds_payload_limit, loads
 from fastsfn.resources import Handler, Resources
 from fastsfn.store import Store
@@ -70,7 +70,7 @@ class Runtime:
         sleep_scale: float = 1.0,
         max_seconds: float | None = None,
         data_dir: str | Path | None = None,
-        log_sink: str | None = None,
+        log_sink: LogSink | None = None,
         log_spool: str | None = None,
     ) -> None:
         self.max_seconds = max_seconds

@@ -12,7 +12,7 @@ def test_every_level_and_form_is_measured_and_shipped(capsys):
     # The exit status asserts ERROR's floor (a 50 ms row on a busy machine may miss it).
     assert status == (1 if log_levels.below_floor(report["rows"]) else 0)
     rows = {(r["level"], r["form"]): r for r in report["rows"]}
-    assert set(rows) == {(level, form) for level in log_levels.LEVELS
+    assert set(rows) == {(level, form) for level in log_levels.ORDER
                          for form in ("text", "values")}
     assert all(r["rate"] > 0 for r in rows.values())
     assert rows[("OFF", "text")]["x_off"] == 1.0
@@ -21,6 +21,7 @@ def test_every_level_and_form_is_measured_and_shipped(capsys):
     assert rows[("ALL+data", "text")]["log_bytes_per_s"] > rows[("ALL", "text")][
         "log_bytes_per_s"] / 10 > 0
     assert rows[("OFF", "text")]["log_bytes_per_s"] == 0
+    assert rows[(log_levels.NOT_WRITTEN, "text")]["log_bytes_per_s"] == 0
     assert report["shipper"]["dropped"] == 0
 
 

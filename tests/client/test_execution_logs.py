@@ -391,3 +391,32 @@ class TestStreamsAndConfiguration:
         sfn.start_sync_execution(stateMachineArn=arn)
         sfn.close()
         assert [r["type"] for r in read_records(tmp_path)] == ["ExecutionFailed"]
+
+
+class LinesKept:
+    """A sink of one's own: keeps the blocks of lines it is given."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.closed = False
+
+    def write_blocks(self, group: str, stream: str, blocks: list[bytes]) -> None:
+        self.lines += b"".join(blocks).decode().splitlines()
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_a_sink_object_of_ones_own_gets_every_record():
+    sink = LinesKept()
+    sfn = fastsfn.client(HANDLERS, log_sink=sink)
+    arn = sfn.create_state_machine(
+        name="m", definition=json.dumps(PASS_TASK), roleArn=ROLE, type="EXPRESS",
+        loggingConfiguration=logging_config("ALL"))["stateMachineArn"]
+    sfn.start_sync_execution(stateMachineArn=arn, input='{"n": 2}')
+    sfn.close()
+    assert [json.loads(line)["type"] for line in sink.lines] == [
+        "ExecutionStarted", "PassStateEntered", "PassStateExited", "TaskStateEntered",
+        "TaskScheduled", "TaskStarted", "TaskSucceeded", "TaskStateExited",
+        "ExecutionSucceeded"]
+    assert sink.closed
