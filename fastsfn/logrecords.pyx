@@ -8,6 +8,8 @@ go to a file as one block of bytes (`lines`), and to CloudWatch as `(timestamp, 
 events (`events`). Payloads are encoded once and escaped straight into the buffer as JSON
 strings; one logged again by the next event is copied from the buffer.
 """
+import sys
+
 cimport cython
 from cpython.bytes cimport PyBytes_FromStringAndSize
 from cpython.mem cimport PyMem_Free, PyMem_Realloc
@@ -32,6 +34,8 @@ cdef enum:
     MAX_DIGITS = 20       # of a long long
 
 cdef const char* _HEX = b"0123456789abcdef"
+# Eight bytes are read as one little-endian word to find the first that needs escaping.
+cdef bint _LITTLE_ENDIAN = sys.byteorder == "little"
 # How a byte is escaped in a JSON string: 0 as it is, '\\' or '"' after a backslash, a
 # letter as that short escape (\n, \t, ...), 'u' as \u00XX.
 cdef unsigned char _ESCAPE[256]
@@ -311,7 +315,7 @@ cdef int _escape(LogRecords r, const unsigned char* src, Py_ssize_t n) except -1
     cdef unsigned long long chunk, special
     start[0] = c'"'
     # Eight bytes at a time while none needs escaping; else up to the first that does.
-    while i + 8 <= n:
+    while _LITTLE_ENDIAN and i + 8 <= n:
         memcpy(&chunk, src + i, 8)
         memcpy(out, &chunk, 8)   # the room holds it: six bytes are reserved per byte
         special = _special_bytes(chunk)
