@@ -6,8 +6,10 @@ and one writer work at once; every write is a single statement, so locks are hel
 """
 from __future__ import annotations
 
+import random
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +46,22 @@ _PUT = (f"INSERT OR REPLACE INTO state_machines (arn, {', '.join(_COLUMNS)}, ver
         f"VALUES (?, {', '.join('?' for _ in _COLUMNS)}, ?)")
 
 
+def _set_up(db: sqlite3.Connection) -> None:
+    """WAL mode and the schema. Processes opening a new file at once (server workers) can
+    find it locked where SQLite does not wait (switching to WAL): they try again."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute(_SCHEMA)
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(random.uniform(0.005, 0.05))
+
+
 class Store:
     """The state machines in `<data_dir>/fastsfn.sqlite3`, and which of them changed."""
 
@@ -57,9 +75,7 @@ class Store:
                                    isolation_level=None, check_same_thread=False)
         self._lock = threading.Lock()
         with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute(_SCHEMA)
+            _set_up(self._db)
         self._data_version: int | None = None
         self._known: dict[str, str] = {}   # arn -> version this process has in memory
 

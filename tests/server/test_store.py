@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import signal
+import sqlite3
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -13,7 +14,7 @@ import pytest
 from botocore.config import Config
 
 import fastsfn
-from fastsfn import runtime
+from fastsfn import runtime, store
 from fastsfn.cli import main
 from fastsfn.server import ServerThread
 
@@ -223,3 +224,33 @@ def test_in_memory_by_default(tmp_path, monkeypatch):
         sfn.create_state_machine(name="mem", definition=PASS, roleArn=ROLE)
         assert sfn.runtime.store is None
     assert list(tmp_path.iterdir()) == []
+
+
+class LockedAtFirst:
+    """A connection on which the first `locked` statements find the file locked, as when
+    server workers open a new data directory at once and switch it to WAL together (SQLite
+    then answers 'database is locked' without waiting)."""
+
+    def __init__(self, locked: int, message: str = "database is locked") -> None:
+        self.locked = locked
+        self.message = message
+        self.executed: list[str] = []
+
+    def execute(self, statement: str) -> None:
+        if self.locked:
+            self.locked -= 1
+            raise sqlite3.OperationalError(self.message)
+        self.executed.append(statement.split()[0])
+
+
+def test_opening_a_store_others_are_opening_tries_again():
+    db = LockedAtFirst(locked=3)
+    store._set_up(db)
+    assert db.executed == ["PRAGMA", "PRAGMA", "CREATE"]
+
+
+def test_other_database_errors_are_not_retried():
+    db = LockedAtFirst(locked=1, message="disk I/O error")
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+        store._set_up(db)
+    assert db.executed == []
