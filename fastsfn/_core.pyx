@@ -305,8 +305,7 @@ cdef str _lambda_cause(object exc, str error, bint compact):
     if tb is not None and tb.tb_next is not None:
         tb = tb.tb_next   # the handler's frames, not the caller's
     while tb is not None:   # traceback.walk_tb, inline
-        code = tb.tb_frame.f_code
-        stack.append(_quoted_trace_line(code.co_filename, tb.tb_lineno, code.co_name))
+        stack.append(_quoted_trace_line(tb))
         tb = tb.tb_next
     cdef str comma = "," if compact else ", "
     cdef str colon = ":" if compact else ": "
@@ -320,19 +319,24 @@ cdef dict _trace_lines = {}
 cdef Py_ssize_t TRACE_LINES_KEPT = 4096   # distinct failing code locations remembered
 
 
-cdef str _quoted_trace_line(str filename, object lineno, str function):
+cdef str _quoted_trace_line(object tb):
     """One traceback entry as Lambda's Python runtime lists it (no carets), as a JSON
     string; source lines come from linecache without re-checking the files on disk, once
-    per code location (a failing handler fails at the same lines again)."""
-    key = (filename, lineno, function)
-    cdef object quoted = _trace_lines.get(key)
-    if quoted is None:
-        line = linecache.getline(filename, lineno).strip()
-        head = f'  File "{filename}", line {lineno}, in {function}\n'
-        quoted = _quote_ascii(f"{head}    {line}\n" if line else head)
-        if len(_trace_lines) >= TRACE_LINES_KEPT:
-            _trace_lines.clear()
-        _trace_lines[key] = quoted
+    per code location (a failing handler fails at the same lines again): the location is
+    the code object and its last instruction, so the line number is looked up on a miss
+    only."""
+    code = tb.tb_frame.f_code
+    key = (id(code), tb.tb_lasti)   # a code object's own hash reads all its fields
+    cdef object entry = _trace_lines.get(key)
+    if entry is not None and (<tuple>entry)[0] is code:   # (the id may have been reused)
+        return (<tuple>entry)[1]
+    filename, lineno, function = code.co_filename, tb.tb_lineno, code.co_name
+    line = linecache.getline(filename, lineno).strip()
+    head = f'  File "{filename}", line {lineno}, in {function}\n'
+    quoted = _quote_ascii(f"{head}    {line}\n" if line else head)
+    if len(_trace_lines) >= TRACE_LINES_KEPT:
+        _trace_lines.clear()
+    _trace_lines[key] = (code, quoted)
     return quoted
 
 
