@@ -176,11 +176,11 @@ class LocalShipper:
         with self._lock:   # all that was put before each marker is taken with it
             pending, self._pending = self._pending, {}
             markers, self._markers = self._markers, []
+            size = self._put_bytes - self._taken_bytes
             self._taken_bytes = self._put_bytes
         if pending:
             self._write({key: p.blocks for key, p in pending.items()},
-                        sum(p.count for p in pending.values()),
-                        sum(len(block) for p in pending.values() for block in p.blocks))
+                        sum(p.count for p in pending.values()), size)
         for marker in markers:
             marker.written.set()
 
