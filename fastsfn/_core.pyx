@@ -366,6 +366,7 @@ cdef class State:
     cdef public object heartbeat_seconds_path
     cdef public str limit_name          # how DataLimitExceeded names this state/task
     cdef public str log_resource        # '"resourceType":..,"resource":..' of Task events
+                                        # ('"resource":..' of LambdaFunction* events)
     cdef public bint lambda_function    # a bare Lambda ARN: LambdaFunction* events
     # Choice
     cdef public tuple choices           # ((predicate(data, frame), next_index), ...)
@@ -839,7 +840,7 @@ cdef class Frame:
             limits += ',"heartbeatInSeconds":' + str(<long>heartbeat)
         if st.lambda_function:
             ex._log().lambda_function_scheduled(ex.events - 1, self.last_event,
-                                                _quoted(st.resource), task_input, limits)
+                                                st.log_resource, task_input, limits)
             ex.record("LambdaFunctionStarted", ex.events, ex.events - 1, '{}')
             return
         ex._log().task_scheduled(ex.events - 1, self.last_event, st.log_resource, ex.region(),

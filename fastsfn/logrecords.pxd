@@ -27,6 +27,6 @@ cdef class LogRecords:
     cdef int execution_succeeded(self, long id, object output, str output_text) except -1
     cdef int task_scheduled(self, long id, long previous, str resource, str region,
                             object parameters, str limits) except -1
-    cdef int lambda_function_scheduled(self, long id, long previous, str resource_json,
+    cdef int lambda_function_scheduled(self, long id, long previous, str resource,
                                        object input, str limits) except -1
     cdef bint is_last_payload(self, object value) noexcept

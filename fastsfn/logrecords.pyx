@@ -139,12 +139,13 @@ cdef class LogRecords:
         _literal(self, '}')
         return _end(self, previous)
 
-    cdef int lambda_function_scheduled(self, long id, long previous, str resource_json,
+    cdef int lambda_function_scheduled(self, long id, long previous, str resource,
                                        object input, str limits) except -1:
-        """LambdaFunctionScheduled (a Task whose resource is a bare Lambda ARN)."""
+        """LambdaFunctionScheduled (a Task whose resource is a bare Lambda ARN): `resource`
+        the '"resource":..' member."""
         _begin(self, "LambdaFunctionScheduled", id)
-        _literal(self, '{"resource":')
-        _text(self, resource_json)
+        _literal(self, '{')
+        _text(self, resource)
         if self.data:
             _literal(self, ',')
             _payload(self, "input", input)

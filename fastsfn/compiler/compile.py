@@ -120,7 +120,7 @@ class _Compiler:
         st.resource = body["Resource"]
         st.invoke, st.limit_name = self.bind(body["Resource"], body)
         st.lambda_function = _is_lambda_function(st.resource)
-        st.log_resource = _log_resource(st.resource)
+        st.log_resource = _log_resource(st.resource, st.lambda_function)
         if "TimeoutSeconds" in body:
             st.timeout_seconds = body["TimeoutSeconds"]
         if "TimeoutSecondsPath" in body:
@@ -255,11 +255,14 @@ def _is_lambda_function(resource: str) -> bool:
     return resource.startswith("arn:aws:lambda:") and ":function:" in resource
 
 
-def _log_resource(resource: str) -> str:
+def _log_resource(resource: str, lambda_function: bool) -> str:
     """The `resourceType`/`resource` members of Task events, as JSON text:
     `arn:aws:states:::lambda:invoke` -> lambda / invoke, `...:::aws-sdk:s3:getObject` ->
     aws-sdk:s3 / getObject; a resource that is not a service integration ARN (a fastsfn
-    handler name) -> fastsfn / the resource."""
+    handler name) -> fastsfn / the resource. A bare Lambda ARN's LambdaFunction* events
+    have the `resource` member only."""
+    if lambda_function:
+        return '"resource":' + dumps(resource)
     prefix, _, rest = resource.partition(":::")
     if prefix.startswith("arn:") and ":" in rest:
         kind, _, name = rest.rpartition(":")
