@@ -420,3 +420,21 @@ def test_a_sink_object_of_ones_own_gets_every_record():
         "TaskScheduled", "TaskStarted", "TaskSucceeded", "TaskStateExited",
         "ExecutionSucceeded"]
     assert sink.closed
+
+
+def test_execution_blocks_rotate_between_lines(tmp_path):
+    from fastsfn.logs import DirSink
+    sfn = fastsfn.client(HANDLERS, log_sink=DirSink(str(tmp_path), rotate_bytes=3000))
+    arn = sfn.create_state_machine(
+        name="m", definition=json.dumps(PASS_TASK), roleArn=ROLE, type="EXPRESS",
+        loggingConfiguration=logging_config("ALL"))["stateMachineArn"]
+    for n in range(5):
+        sfn.start_sync_execution(stateMachineArn=arn, input=json.dumps({"n": n}))
+    sfn.close()
+    files = sorted(tmp_path.glob("*/*.log*"), key=lambda f: (
+        -int(f.suffix[1:]) if f.suffix[1:].isdigit() else 0))
+    assert len(files) > 2 and all(f.stat().st_size <= 3000 for f in files)
+    records = [json.loads(line) for f in files for line in f.read_text().splitlines()]
+    assert [r["type"] for r in records].count("ExecutionSucceeded") == 5
+    assert [json.loads(r["details"]["input"])["n"] for r in records
+            if r["type"] == "ExecutionStarted"] == list(range(5))
