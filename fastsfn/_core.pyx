@@ -25,7 +25,7 @@ cdef extern from "Python.h":
 from fastsfn.errors import (StatesError, StatesRuntime, PathNotFound, TaskFailure,
                             data_limit_exceeded)
 from fastsfn.ids import new_uuid
-from fastsfn.logrecords cimport LogRecords
+from fastsfn.logrecords cimport LogRecords, new_records
 from fastsfn.jsontext import MAX_PAYLOAD, dumpb, dumps, encoder
 from fastsfn.timestamps import format_timestamp
 
@@ -507,7 +507,7 @@ cdef class Execution:
 
     cdef LogRecords _log(self):
         if self.log is None:
-            self.log = LogRecords(self.execution_arn, self.log_data)
+            self.log = new_records(self.execution_arn, self.log_data)
         return self.log
 
     cdef int record(self, str type, long id, long previous, str details) except -1:

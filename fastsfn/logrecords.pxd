@@ -30,3 +30,6 @@ cdef class LogRecords:
     cdef int lambda_function_scheduled(self, long id, long previous, str resource,
                                        object input, str limits) except -1
     cdef bint is_last_payload(self, object value) noexcept
+
+
+cdef LogRecords new_records(str execution_arn, bint data)

@@ -11,7 +11,7 @@ strings; one logged again by the next event is copied from the buffer.
 import sys
 
 cimport cython
-from cpython.bytes cimport PyBytes_FromStringAndSize
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.mem cimport PyMem_Free, PyMem_Realloc
 from libc.string cimport memcpy, strlen
 from posix.time cimport clock_gettime, timespec, CLOCK_REALTIME
@@ -65,8 +65,7 @@ cdef class LogRecords:
 
     def __init__(self, str execution_arn, bint data):
         self.data = data
-        self._tail = (',"execution_arn":' + _encode(execution_arn).decode("utf-8")
-                      + ',"redrive_count":"0"}\n').encode("utf-8")
+        self._tail = _tail(execution_arn)
 
     def __dealloc__(self):
         PyMem_Free(self._buf)
@@ -167,6 +166,32 @@ cdef class LogRecords:
         """The records as CloudWatch Logs events: [(timestamp ms, message)], in order."""
         messages = self._buf[:self._len].decode("utf-8").split("\n")
         return [(self._times[i], messages[i]) for i in range(self.count)]
+
+
+cdef LogRecords new_records(str execution_arn, bint data):
+    """`LogRecords(execution_arn, data)` without a Python-level call (one per execution)."""
+    cdef LogRecords records = LogRecords.__new__(LogRecords)
+    records.data = data
+    records._tail = _tail(execution_arn)
+    return records
+
+
+cdef bytes _tail(str execution_arn):
+    """What ends every record: ',"execution_arn":"..","redrive_count":"0"}' and a newline."""
+    cdef Py_ssize_t n, i
+    cdef const char* arn = PyUnicode_AsUTF8AndSize(execution_arn, &n)
+    cdef bytes tail
+    cdef char* out
+    for i in range(n):
+        if _ESCAPE[<unsigned char>arn[i]]:   # not from a validated name: escape it
+            return (',"execution_arn":' + _encode(execution_arn).decode("utf-8")
+                    + ',"redrive_count":"0"}\n').encode("utf-8")
+    tail = PyBytes_FromStringAndSize(NULL, 18 + n + 23)
+    out = PyBytes_AS_STRING(tail)
+    memcpy(out, b',"execution_arn":"', 18)
+    memcpy(out + 18, arn, n)
+    memcpy(out + 18 + n, b'","redrive_count":"0"}\n', 23)
+    return tail
 
 
 # -- the parts of a record (each appends to the buffer) -------------------------------------

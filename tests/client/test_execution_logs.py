@@ -438,3 +438,20 @@ def test_execution_blocks_rotate_between_lines(tmp_path):
     assert [r["type"] for r in records].count("ExecutionSucceeded") == 5
     assert [json.loads(r["details"]["input"])["n"] for r in records
             if r["type"] == "ExecutionStarted"] == list(range(5))
+
+
+def test_an_execution_arn_that_needs_escaping_is_escaped(tmp_path):
+    # Names checked by the API cannot hold quotes; an embedder's call to the runtime can.
+    sfn = fastsfn.client(HANDLERS, log_sink=f"dir:{tmp_path}")
+    arn = sfn.create_state_machine(
+        name="m", definition=json.dumps(PASS_ONLY), roleArn=ROLE, type="EXPRESS",
+        loggingConfiguration=logging_config("ALL"))["stateMachineArn"]
+    runtime = sfn.runtime
+    machine = runtime.machines[arn]
+    execution = runtime.new_execution(machine, 'odd "name" \\ here', {"n": 1})
+    runtime.run_sync(machine, execution)
+    sfn.close()
+    records = read_records(tmp_path)
+    assert len(records) == 4
+    assert {r["execution_arn"] for r in records} == {execution.execution_arn}
+    assert 'odd "name" \\ here' in execution.execution_arn
