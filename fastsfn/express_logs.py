@@ -156,7 +156,7 @@ class ExecutionLogs:
         records = execution.log
         if records is None:
             return
-        shipper = self.shipper
+        shipper = self._shipper or self.shipper
         stream = self.stream_name(machine_name, execution.start_time)
         if type(shipper) is LocalShipper:   # the lines as they are written to the sink
             shipper.put_lines(log_group_name, stream, records.lines(), records.count)

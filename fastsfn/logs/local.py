@@ -116,11 +116,11 @@ class LocalShipper:
                 pending = self._pending[key] = _Pending()
             pending.blocks.append(lines)
             pending.count += count
-            self._put_bytes += len(lines)
-            waiting = self._put_bytes - self._taken_bytes
+            self._put_bytes = put = self._put_bytes + len(lines)
+            waiting = put - self._taken_bytes
         if waiting >= self._wake_bytes:
             self._wake.set()
-        if self._put_bytes - self._written_bytes > self._max_queued_bytes:
+        if put - self._written_bytes > self._max_queued_bytes:
             self._wait_for_room()
 
     def flush(self, timeout: float | None = None) -> bool:
