@@ -109,7 +109,7 @@ class _StreamNames:
         return name
 
 
-def _open_shipper(sink: Any, spool: str, region_name: str) -> Any:
+def _open_shipper(sink: LogSink, spool: str, region_name: str) -> Any:
     """A LocalShipper for a sink that takes blocks of lines (a directory, stdout); else a
     LogShipper spooling to the first free slot `spool/<n>` (one per process; a restarted
     process takes a slot back and replays what was left there). `sink` is a spec (see

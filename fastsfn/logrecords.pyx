@@ -61,11 +61,8 @@ _fill_escapes()
 
 @cython.final
 cdef class LogRecords:
-    """The log records of one execution, in the order they were made."""
-
-    def __init__(self, str execution_arn, bint data):
-        self.data = data
-        self._tail = _tail(execution_arn)
+    """The log records of one execution, in the order they were made (made by
+    `new_records`)."""
 
     def __dealloc__(self):
         PyMem_Free(self._buf)
@@ -169,7 +166,8 @@ cdef class LogRecords:
 
 
 cdef LogRecords new_records(str execution_arn, bint data):
-    """`LogRecords(execution_arn, data)` without a Python-level call (one per execution)."""
+    """The records of the execution with this ARN (`data`: includeExecutionData), made
+    without a Python-level call (one per execution)."""
     cdef LogRecords records = LogRecords.__new__(LogRecords)
     records.data = data
     records._tail = _tail(execution_arn)
