@@ -1,5 +1,5 @@
-"""Builds the compiled modules: the executor (fastsfn/_core.pyx), the ids (fastsfn/ids.pyx)
-and the log records (fastsfn/logrecords.pyx)."""
+"""Builds the compiled modules: the executor (fastsfn/_core.pyx), the ids (fastsfn/ids.pyx),
+the log records (fastsfn/logrecords.pyx) and the HTTP bodies (fastsfn/wire.pyx)."""
 import os
 
 from Cython.Build import cythonize
@@ -9,7 +9,8 @@ annotate = os.environ.get("FASTSFN_ANNOTATE") == "1"
 
 extensions = [Extension("fastsfn._core", ["fastsfn/_core.pyx"]),
               Extension("fastsfn.ids", ["fastsfn/ids.pyx"]),
-              Extension("fastsfn.logrecords", ["fastsfn/logrecords.pyx"])]
+              Extension("fastsfn.logrecords", ["fastsfn/logrecords.pyx"]),
+              Extension("fastsfn.wire", ["fastsfn/wire.pyx"])]
 
 setup(
     ext_modules=cythonize(

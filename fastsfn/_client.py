@@ -23,6 +23,7 @@ from fastsfn.jsontext import SURELY_WITHIN_LIMIT, DecodeError, exceeds_payload_l
 from fastsfn.resources import Handler
 from fastsfn.runtime import Outcome, Runtime, StateMachine, output_text
 from fastsfn.teststate import INSPECTION_LEVELS, InvalidRequest, run_state
+from fastsfn.wire import start_body, sync_body
 
 ERROR_CODES = (
     "InvalidArn", "InvalidDefinition", "InvalidName", "InvalidExecutionInput",
@@ -452,16 +453,10 @@ def _validation_errors(errors: list[str]) -> str:
             + "; ".join(errors))
 
 
-def _wire_date(epoch: float) -> float:
-    """Epoch seconds with milliseconds, as AWS sends dates over HTTP."""
-    return round(epoch * 1000) / 1000   # round(epoch, 3) goes through decimal text: slower
-
-
 def sync_response(machine: StateMachine, execution: Any, outcome: Outcome,
-                  input_text: str | None, trace_header: str | None,
-                  wire: bool = False) -> dict:
-    """StartSyncExecution's response for a finished execution: as boto3 returns it, or
-    (`wire`) as the HTTP body holds it (dates as epoch seconds, no ResponseMetadata)."""
+                  input_text: str | None, trace_header: str | None) -> dict:
+    """StartSyncExecution's response for a finished execution, as boto3 returns it
+    (`fastsfn.wire.sync_body` writes the same as the HTTP body holds it)."""
     stop = now()
     start = execution.start_time
     status = outcome.status
@@ -476,8 +471,8 @@ def sync_response(machine: StateMachine, execution: Any, outcome: Outcome,
         "executionArn": execution.execution_arn,
         "stateMachineArn": machine.arn,
         "name": execution.name,
-        "startDate": _wire_date(start) if wire else utc_datetime(start),
-        "stopDate": _wire_date(stop) if wire else utc_datetime(stop),
+        "startDate": utc_datetime(start),
+        "stopDate": utc_datetime(stop),
         "status": status,
     }
     if status == "SUCCEEDED":
@@ -495,8 +490,7 @@ def sync_response(machine: StateMachine, execution: Any, outcome: Outcome,
     tenths = (stop - start) * 10   # billed in 100 ms steps, at least one
     out["billingDetails"] = {"billedMemoryUsedInMB": 64, "billedDurationInMilliseconds":
                              100 if tenths <= 1 else math.ceil(tenths) * 100}
-    if not wire:
-        out["ResponseMetadata"] = _metadata()
+    out["ResponseMetadata"] = _metadata()
     return out
 
 
@@ -529,8 +523,8 @@ def client(
 class AsyncClient:
     """The same surface as coroutines, for asyncio programs (`fastsfn.aclient`).
 
-    With `wire`, executions' responses are shaped as the HTTP body holds them (the server's
-    use): dates as epoch seconds, no ResponseMetadata.
+    With `wire` (the server's use), StartExecution and StartSyncExecution answer their HTTP
+    body as bytes: dates as epoch seconds, no ResponseMetadata.
     """
 
     def __init__(self, sync: Client, wire: bool = False) -> None:
@@ -552,7 +546,7 @@ class AsyncClient:
         self, *, stateMachineArn: str | None = None, name: str | None = None,
         input: str | None = None, traceHeader: str | None = None,
         includedData: str | None = None,
-    ) -> dict:
+    ) -> dict | bytes:
         """StartSyncExecution; a suspended execution finishes on the caller's loop."""
         sync = self._sync
         op = "StartSyncExecution"
@@ -563,12 +557,15 @@ class AsyncClient:
         outcome = self.runtime.run(machine, execution)
         if type(outcome) is not Outcome:
             outcome = await outcome
-        return sync_response(machine, execution, outcome, input, traceHeader, self.wire)
+        if self.wire:
+            return sync_body(execution.execution_arn, machine.arn, execution.name,
+                             execution.start_time, outcome, input, traceHeader)
+        return sync_response(machine, execution, outcome, input, traceHeader)
 
     async def start_execution(
         self, *, stateMachineArn: str | None = None, name: str | None = None,
         input: str | None = None, traceHeader: str | None = None,
-    ) -> dict:
+    ) -> dict | bytes:
         """StartExecution; the execution runs as a task on the caller's loop."""
         sync = self._sync
         machine, execution = sync._start("StartExecution", stateMachineArn, name, input)
@@ -577,8 +574,7 @@ class AsyncClient:
         if not isinstance(outcome, Outcome):
             self.runtime.track(asyncio.get_running_loop().create_task(outcome))
         if self.wire:
-            return {"executionArn": execution.execution_arn,
-                    "startDate": _wire_date(execution.start_time)}
+            return start_body(execution.execution_arn, execution.start_time)
         return {"executionArn": execution.execution_arn,
                 "startDate": utc_datetime(execution.start_time), "ResponseMetadata": _metadata()}
 

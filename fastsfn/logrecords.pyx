@@ -8,8 +8,6 @@ go to a file as one block of bytes (`lines`), and to CloudWatch as `(timestamp, 
 events (`events`). Payloads are encoded once and escaped straight into the buffer as JSON
 strings; one logged again by the next event is copied from the buffer.
 """
-import sys
-
 cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.mem cimport PyMem_Free, PyMem_Realloc
@@ -19,8 +17,7 @@ from posix.time cimport clock_gettime, timespec, CLOCK_REALTIME
 cdef extern from "Python.h":
     const char* PyUnicode_AsUTF8AndSize(object, Py_ssize_t*) except NULL
 
-cdef extern from *:
-    int __builtin_ctzll(unsigned long long) nogil
+from fastsfn.jsonstring cimport escape_byte, escape_into, escaped_size, needs_escape
 
 from fastsfn.jsontext import dumpb, encoder
 
@@ -32,31 +29,6 @@ cdef enum:
     PAYLOAD_LIMIT = 253952
     EVENT_OVERHEAD = 26   # bytes PutLogEvents adds to each event's size
     MAX_DIGITS = 20       # of a long long
-
-cdef const char* _HEX = b"0123456789abcdef"
-# Eight bytes are read as one little-endian word to find the first that needs escaping.
-cdef bint _LITTLE_ENDIAN = sys.byteorder == "little"
-# How a byte is escaped in a JSON string: 0 as it is, '\\' or '"' after a backslash, a
-# letter as that short escape (\n, \t, ...), 'u' as \u00XX.
-cdef unsigned char _ESCAPE[256]
-
-
-cdef void _fill_escapes() noexcept:
-    cdef int c
-    for c in range(256):
-        _ESCAPE[c] = 0
-    for c in range(0x20):
-        _ESCAPE[c] = c'u'
-    _ESCAPE[0x08] = c'b'
-    _ESCAPE[0x09] = c't'
-    _ESCAPE[0x0a] = c'n'
-    _ESCAPE[0x0c] = c'f'
-    _ESCAPE[0x0d] = c'r'
-    _ESCAPE[0x22] = c'"'
-    _ESCAPE[0x5c] = c'\\'
-
-
-_fill_escapes()
 
 
 @cython.final
@@ -181,7 +153,7 @@ cdef bytes _tail(str execution_arn):
     cdef bytes tail
     cdef char* out
     for i in range(n):
-        if _ESCAPE[<unsigned char>arn[i]]:   # not from a validated name: escape it
+        if needs_escape(<unsigned char>arn[i]):   # not from a validated name: escape it
             return (',"execution_arn":' + _encode(execution_arn).decode("utf-8")
                     + ',"redrive_count":"0"}\n').encode("utf-8")
     tail = PyBytes_FromStringAndSize(NULL, 18 + n + 23)
@@ -334,56 +306,11 @@ cdef int _escape(LogRecords r, const unsigned char* src, Py_ssize_t n) except -1
     if 6 * n + 2 > PAYLOAD_LIMIT:
         return _escape_capped(r, src, n)
     cdef char* start = _room(r, 6 * n + 2)
-    cdef char* out = start + 1
-    cdef Py_ssize_t i = 0, k
-    cdef unsigned long long chunk, special
     start[0] = c'"'
-    # Eight bytes at a time while none needs escaping; else up to the first that does.
-    while _LITTLE_ENDIAN and i + 8 <= n:
-        memcpy(&chunk, src + i, 8)
-        memcpy(out, &chunk, 8)   # the room holds it: six bytes are reserved per byte
-        special = _special_bytes(chunk)
-        if special == 0:
-            i += 8
-            out += 8
-            continue
-        k = __builtin_ctzll(special) >> 3
-        out = _escape_byte(out + k, src[i + k])
-        i += k + 1
-    while i < n:
-        out = _escape_byte(out, src[i])
-        i += 1
+    cdef char* out = escape_into(start + 1, src, n)
     out[0] = c'"'
     r._len += out + 1 - start
     return 0
-
-
-cdef inline unsigned long long _special_bytes(unsigned long long x) noexcept:
-    """The high bit of each byte of `x` below 0x20, '"' or '\\' (exact up to the first such
-    byte; the bytes after it may be marked too)."""
-    cdef unsigned long long ones = 0x0101010101010101ULL
-    cdef unsigned long long quote = x ^ (ones * 0x22)
-    cdef unsigned long long backslash = x ^ (ones * 0x5c)
-    return (((x - ones * 0x20) & ~x) | ((quote - ones) & ~quote)
-            | ((backslash - ones) & ~backslash)) & (ones * 0x80)
-
-
-cdef inline char* _escape_byte(char* out, unsigned char c) noexcept:
-    """Write one byte as a JSON string holds it; return where the next goes."""
-    cdef unsigned char escape = _ESCAPE[c]
-    if escape == 0:
-        out[0] = c
-        return out + 1
-    out[0] = c'\\'
-    if escape != c'u':
-        out[1] = escape
-        return out + 2
-    out[1] = c'u'
-    out[2] = c'0'
-    out[3] = c'0'
-    out[4] = _HEX[c >> 4]
-    out[5] = _HEX[c & 15]
-    return out + 6
 
 
 cdef int _escape_capped(LogRecords r, const unsigned char* src, Py_ssize_t n) except -1:
@@ -393,21 +320,20 @@ cdef int _escape_capped(LogRecords r, const unsigned char* src, Py_ssize_t n) ex
     cdef char* out = start + 1
     cdef char* limit = start + PAYLOAD_LIMIT - 1   # room for the closing quote
     cdef char* character = out                     # where the last character began
-    cdef unsigned char c, escape
+    cdef unsigned char c
     cdef Py_ssize_t i
     cdef bint truncated = False
     start[0] = c'"'
     for i in range(n):
         c = src[i]
-        escape = _ESCAPE[c]
         if c & 0xC0 != 0x80:
             character = out
-        if out + (1 if escape == 0 else 2 if escape != c'u' else 6) > limit:
+        if out + escaped_size(c) > limit:
             if c & 0xC0 == 0x80:   # never half a character
                 out = character
             truncated = True
             break
-        out = _escape_byte(out, c)
+        out = escape_byte(out, c)
     out[0] = c'"'
     r._len += out + 1 - start
     return truncated

@@ -71,7 +71,8 @@ def create_app(client: Client | AsyncClient, max_body: int = MAX_BODY,
                     result = await call(**decode(op, await request.read()))
                 finally:
                     answering -= 1
-            return _response(200, encode(result), request_id)
+            return _response(200, result if type(result) is bytes else encode(result),
+                             request_id)
         except ProtocolError as e:
             return _response(e.status, e.body(), request_id)
         except (ClientError, ParamValidationError) as e:

@@ -79,6 +79,7 @@ class Operations:
         model = get_session().get_service_model("stepfunctions")
         self.served: dict[str, Operation] = {}
         self.unsupported: set[str] = set()
+        self.targets: dict[str, Operation] = {}   # by the whole X-Amz-Target header
         for name in model.operation_names:
             method = xform_name(name)
             fn = getattr(client, method, None)
@@ -91,20 +92,20 @@ class Operations:
             typed = _TYPED.get(name)
             if typed is not None and set(typed.type.__struct_fields__) != members:
                 typed = None   # the client takes other members: only the general path fits
-            self.served[name] = Operation(name, method, members,
-                                          model.operation_model(name).input_shape,
-                                          name in _STARTS_EXECUTION, typed)
+            self.served[name] = self.targets[TARGET_PREFIX + name] = Operation(
+                name, method, members, model.operation_model(name).input_shape,
+                name in _STARTS_EXECUTION, typed)
 
     def resolve(self, target: str | None) -> Operation:
+        op = self.targets.get(target)   # type: ignore[arg-type]
+        if op is not None:
+            return op
         if not target:
             raise ProtocolError(400, "UnknownOperationException",
                                 "Missing X-Amz-Target header: expected "
                                 f"'{TARGET_PREFIX}<Operation>'")
         name = target[len(TARGET_PREFIX):] if target.startswith(TARGET_PREFIX) else None
         if name is not None:
-            op = self.served.get(name)
-            if op is not None:
-                return op
             if name in self.unsupported:
                 raise ProtocolError(400, "UnknownOperationException",
                                     f"fastsfn does not support {name} yet")

@@ -1,0 +1,220 @@
+# cython: language_level=3
+"""The HTTP bodies of the execution-starting operations, written straight as bytes.
+
+Stage: API (the server's hot responses). A StartSyncExecution answer is mostly strings
+copied or escaped (ARNs, the input, the output as JSON text) and three numbers; writing it
+here in one pass costs a fraction of building the response dict and encoding it. The
+members, their order and their values are the ones `fastsfn._client.sync_response` gives,
+with dates as epoch seconds and no ResponseMetadata, as AWS sends them over HTTP.
+"""
+from cpython.bytes cimport PyBytes_FromStringAndSize
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from libc.math cimport ceil, nearbyint
+from libc.string cimport memcpy, strlen
+from posix.time cimport clock_gettime, timespec, CLOCK_REALTIME
+
+from fastsfn.jsonstring cimport escape_into
+
+cdef extern from "Python.h":
+    const char* PyUnicode_AsUTF8AndSize(object, Py_ssize_t*) except NULL
+    char* PyOS_double_to_string(double, char, int, int, int*) except NULL
+    int Py_DTSF_ADD_DOT_0
+
+from fastsfn.jsontext import MAX_PAYLOAD, encoder
+from fastsfn.runtime import output_text
+
+cdef object _encode = encoder.encode
+cdef Py_ssize_t _MAX_PAYLOAD = MAX_PAYLOAD
+
+cdef enum:
+    NUMBER = 32   # room for one number's text
+
+
+cdef struct _Body:
+    # A response body being written: a buffer sized for everything it will hold.
+    char* start
+    char* out
+
+
+cdef inline int _open(_Body* body, Py_ssize_t size) except -1:
+    body.start = body.out = <char*>PyMem_Malloc(size)
+    if body.start == NULL:
+        raise MemoryError()
+    return 0
+
+
+cdef inline bytes _bytes(_Body* body):
+    return PyBytes_FromStringAndSize(body.start, body.out - body.start)
+
+
+cdef inline void _literal(_Body* body, const char* text) noexcept:
+    cdef Py_ssize_t n = strlen(text)   # of a literal: folded by the compiler
+    memcpy(body.out, text, n)
+    body.out += n
+
+
+cdef inline void _string(_Body* body, const char* data, Py_ssize_t n) noexcept:
+    """`data` as a JSON string: quoted, escaped."""
+    body.out[0] = c'"'
+    body.out = escape_into(body.out + 1, <const unsigned char*>data, n)
+    body.out[0] = c'"'
+    body.out += 1
+
+
+cdef inline int _date(_Body* body, double epoch) except -1:
+    """Epoch seconds rounded to milliseconds, written as Python's repr writes that float
+    (orjson too): for dates of this era, the seconds, a dot and the millisecond digits
+    without trailing zeros (one zero when there are none)."""
+    cdef double ms = nearbyint(epoch * 1000)
+    cdef long long fraction
+    if not 0 <= ms < 1e15:   # outside 1970-33658: the general conversion
+        return _float(body, ms / 1000)
+    fraction = <long long>ms % 1000
+    _integer(body, <long long>ms // 1000)
+    body.out[0] = c'.'
+    body.out[1] = c'0' + fraction // 100
+    body.out[2] = c'0' + fraction // 10 % 10
+    body.out[3] = c'0' + fraction % 10
+    body.out += 4 if fraction % 10 else 3 if fraction % 100 else 2
+    return 0
+
+
+cdef int _float(_Body* body, double value) except -1:
+    """`value` as Python's repr writes it."""
+    cdef char* text = PyOS_double_to_string(value, b'r', 0, Py_DTSF_ADD_DOT_0, NULL)
+    cdef Py_ssize_t n = strlen(text)
+    memcpy(body.out, text, n)
+    body.out += n
+    PyMem_Free(text)
+    return 0
+
+
+cdef inline void _integer(_Body* body, long long value) noexcept:
+    cdef char digits[NUMBER]
+    cdef int i = NUMBER
+    cdef bint negative = value < 0
+    cdef unsigned long long u = <unsigned long long>(-value if negative else value)
+    while True:
+        i -= 1
+        digits[i] = <char>(48 + u % 10)
+        u //= 10
+        if u == 0:
+            break
+    if negative:
+        i -= 1
+        digits[i] = c'-'
+    memcpy(body.out, digits + i, NUMBER - i)
+    body.out += NUMBER - i
+
+
+cdef inline Py_ssize_t _room(Py_ssize_t n) noexcept:
+    """Bytes a string of `n` UTF-8 bytes may take escaped, with its quotes and comma."""
+    return 6 * n + 3
+
+
+cdef inline double _now() noexcept:
+    cdef timespec ts
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return ts.tv_sec + ts.tv_nsec * 1e-9
+
+
+def sync_body(str execution_arn, str state_machine_arn, str name, double start,
+              outcome, str input_text, str trace_header) -> bytes:
+    """StartSyncExecution's body for an execution that started at `start` (epoch seconds),
+    ended as `outcome`, and was sent `input_text` (None: no input)."""
+    cdef double stop = _now()
+    cdef double tenths = (stop - start) * 10   # billed in 100 ms steps, at least one
+    cdef Py_ssize_t arn_n, machine_n, name_n, input_n, output_n = 0, error_n = 0, cause_n = 0
+    cdef Py_ssize_t trace_n = 0, status_n
+    cdef const char* arn = PyUnicode_AsUTF8AndSize(execution_arn, &arn_n)
+    cdef const char* machine = PyUnicode_AsUTF8AndSize(state_machine_arn, &machine_n)
+    cdef const char* execution_name = PyUnicode_AsUTF8AndSize(name, &name_n)
+    cdef const char* input
+    cdef const char* output = NULL
+    cdef const char* error = NULL
+    cdef const char* cause = NULL
+    cdef const char* trace = NULL
+    cdef const char* status
+    cdef object data = None
+    cdef _Body body
+    if input_text is None:
+        input_text = "{}"
+    input = PyUnicode_AsUTF8AndSize(input_text, &input_n)
+    if outcome.status == "SUCCEEDED":
+        text = outcome.text
+        if text is not None:
+            output = PyUnicode_AsUTF8AndSize(text, &output_n)
+        else:
+            try:
+                data = _encode(outcome.output)
+            except (TypeError, ValueError, RecursionError):
+                data = None
+            if data is None or len(data) > _MAX_PAYLOAD:
+                outcome = output_text(outcome)   # the failure AWS answers with
+            else:
+                output = <bytes>data
+                output_n = len(<bytes>data)
+    status = PyUnicode_AsUTF8AndSize(outcome.status, &status_n)
+    if output == NULL:
+        if outcome.error is not None:
+            error = PyUnicode_AsUTF8AndSize(outcome.error, &error_n)
+        if outcome.cause is not None:
+            cause = PyUnicode_AsUTF8AndSize(outcome.cause, &cause_n)
+    if trace_header is not None:
+        trace = PyUnicode_AsUTF8AndSize(trace_header, &trace_n)
+    _open(&body, 256 + 2 * NUMBER + status_n + _room(arn_n) + _room(machine_n) + _room(name_n)
+          + _room(input_n) + _room(output_n) + _room(error_n) + _room(cause_n) + _room(trace_n))
+    try:
+        _literal(&body, '{"executionArn":')
+        _string(&body, arn, arn_n)
+        _literal(&body, ',"stateMachineArn":')
+        _string(&body, machine, machine_n)
+        _literal(&body, ',"name":')
+        _string(&body, execution_name, name_n)
+        _literal(&body, ',"startDate":')
+        _date(&body, start)
+        _literal(&body, ',"stopDate":')
+        _date(&body, stop)
+        _literal(&body, ',"status":')
+        _string(&body, status, status_n)
+        if output != NULL:
+            _literal(&body, ',"output":')
+            _string(&body, output, output_n)
+            _literal(&body, ',"outputDetails":{"included":true}')
+        else:
+            if error != NULL:
+                _literal(&body, ',"error":')
+                _string(&body, error, error_n)
+            if cause != NULL:
+                _literal(&body, ',"cause":')
+                _string(&body, cause, cause_n)
+        _literal(&body, ',"input":')
+        _string(&body, input, input_n)
+        _literal(&body, ',"inputDetails":{"included":true}')
+        if trace != NULL:
+            _literal(&body, ',"traceHeader":')
+            _string(&body, trace, trace_n)
+        _literal(&body, ',"billingDetails":{"billedMemoryUsedInMB":64,'
+                 '"billedDurationInMilliseconds":')
+        _integer(&body, 100 if tenths <= 1 else <long long>ceil(tenths) * 100)
+        _literal(&body, '}}')
+        return _bytes(&body)
+    finally:
+        PyMem_Free(body.start)
+
+
+def start_body(str execution_arn, double start) -> bytes:
+    """StartExecution's body."""
+    cdef Py_ssize_t arn_n
+    cdef const char* arn = PyUnicode_AsUTF8AndSize(execution_arn, &arn_n)
+    cdef _Body body
+    _open(&body, 64 + NUMBER + _room(arn_n))
+    try:
+        _literal(&body, '{"executionArn":')
+        _string(&body, arn, arn_n)
+        _literal(&body, ',"startDate":')
+        _date(&body, start)
+        _literal(&body, '}')
+        return _bytes(&body)
+    finally:
+        PyMem_Free(body.start)
