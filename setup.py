@@ -1,5 +1,5 @@
 """Builds the compiled modules: the executor (fastsfn/_core.pyx), the ids (fastsfn/ids.pyx),
-the log records (fastsfn/logrecords.pyx) and the HTTP bodies (fastsfn/wire.pyx)."""
+the log records (fastsfn/logrecords.pyx) and the execution responses (fastsfn/responses.pyx)."""
 import os
 
 from Cython.Build import cythonize
@@ -10,7 +10,7 @@ annotate = os.environ.get("FASTSFN_ANNOTATE") == "1"
 extensions = [Extension("fastsfn._core", ["fastsfn/_core.pyx"]),
               Extension("fastsfn.ids", ["fastsfn/ids.pyx"]),
               Extension("fastsfn.logrecords", ["fastsfn/logrecords.pyx"]),
-              Extension("fastsfn.wire", ["fastsfn/wire.pyx"])]
+              Extension("fastsfn.responses", ["fastsfn/responses.pyx"])]
 
 setup(
     ext_modules=cythonize(

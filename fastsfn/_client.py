@@ -23,7 +23,7 @@ from fastsfn.jsontext import SURELY_WITHIN_LIMIT, DecodeError, exceeds_payload_l
 from fastsfn.resources import Handler
 from fastsfn.runtime import Outcome, Runtime, StateMachine, output_text
 from fastsfn.teststate import INSPECTION_LEVELS, InvalidRequest, run_state
-from fastsfn.wire import start_body, sync_body
+from fastsfn.responses import metadata, start_body, sync_body, sync_response
 
 ERROR_CODES = (
     "InvalidArn", "InvalidDefinition", "InvalidName", "InvalidExecutionInput",
@@ -59,11 +59,6 @@ class Exceptions:
                    "ResponseMetadata": {"HTTPStatusCode": 400}, **members}, operation)
 
 
-def _metadata() -> dict:
-    return {"RequestId": new_uuid(), "HTTPStatusCode": 200, "HTTPHeaders": {},
-            "RetryAttempts": 0}
-
-
 def _description(m: StateMachine, **members: Any) -> dict:
     """What both Describe operations tell of a state machine, plus `members`."""
     out = {"stateMachineArn": m.arn, "name": m.name, "definition": m.definition,
@@ -72,7 +67,7 @@ def _description(m: StateMachine, **members: Any) -> dict:
            "tracingConfiguration": m.tracing_configuration}
     if m.revision_id is not None:
         out["revisionId"] = m.revision_id
-    out["ResponseMetadata"] = _metadata()
+    out["ResponseMetadata"] = metadata()
     return out
 
 
@@ -171,7 +166,7 @@ class Client:
                     existing.tracing_configuration) == (definition, type, logging, tracing):
                 return {"stateMachineArn": arn,
                         "creationDate": utc_datetime(existing.creation_date),
-                        "ResponseMetadata": _metadata()}
+                        "ResponseMetadata": metadata()}
             self._fail("StateMachineAlreadyExists", f"State Machine Already Exists: '{arn}'", op)
         try:
             machine = self.runtime.register(
@@ -180,7 +175,7 @@ class Client:
         except DefinitionError as e:
             self._fail("InvalidDefinition", str(e), op)
         return {"stateMachineArn": machine.arn, "creationDate": utc_datetime(machine.creation_date),
-                "ResponseMetadata": _metadata()}
+                "ResponseMetadata": metadata()}
 
     def describe_state_machine(self, *, stateMachineArn: str | None = None,
                                includedData: str | None = None) -> dict:
@@ -237,7 +232,7 @@ class Client:
         except DefinitionError as e:
             self._fail("InvalidDefinition", str(e), op)
         return {"updateDate": utc_datetime(updated.update_date), "revisionId": updated.revision_id,
-                "ResponseMetadata": _metadata()}
+                "ResponseMetadata": metadata()}
 
     def delete_state_machine(self, *, stateMachineArn: str | None = None) -> dict:
         """DeleteStateMachine (immediate here; AWS deletes asynchronously)."""
@@ -246,7 +241,7 @@ class Client:
         if not isinstance(stateMachineArn, str) or not _SM_ARN.match(stateMachineArn):
             self._fail("InvalidArn", f"Invalid Arn: '{stateMachineArn}'", op)
         self.runtime.unregister(stateMachineArn)  # type: ignore[arg-type]
-        return {"ResponseMetadata": _metadata()}
+        return {"ResponseMetadata": metadata()}
 
     def list_state_machines(self, *, maxResults: int = 0, nextToken: str | None = None) -> dict:
         """ListStateMachines, paged by `maxResults`/`nextToken`."""
@@ -266,7 +261,7 @@ class Client:
              "creationDate": utc_datetime(m.creation_date)} for m in page]}
         if start + size < len(machines):
             out["nextToken"] = str(start + size)
-        out["ResponseMetadata"] = _metadata()
+        out["ResponseMetadata"] = metadata()
         return out
 
     def validate_state_machine_definition(
@@ -281,7 +276,7 @@ class Client:
         limit = maxResults or 100
         result = "FAIL" if any(d.severity == "ERROR" for d in found) else "OK"
         return {"result": result, "diagnostics": [d.to_dict() for d in found[:limit]],
-                "truncated": len(found) > limit, "ResponseMetadata": _metadata()}
+                "truncated": len(found) > limit, "ResponseMetadata": metadata()}
 
     def test_state(
         self, *, definition: str | None = None, roleArn: str | None = None,
@@ -312,7 +307,7 @@ class Client:
                             reveal_secrets=revealSecrets)
         except InvalidRequest as e:
             self._fail(e.code, e.message, op)
-        out["ResponseMetadata"] = _metadata()
+        out["ResponseMetadata"] = metadata()
         return out
 
     # -- tags -----------------------------------------------------------------------------
@@ -357,7 +352,7 @@ class Client:
         machine = self._tagged(resourceArn, op)  # type: ignore[arg-type]
         machine.tags = self._tag_list(tags, machine.tags, machine.arn, op)  # type: ignore[arg-type]
         self.runtime.save(machine)
-        return {"ResponseMetadata": _metadata()}
+        return {"ResponseMetadata": metadata()}
 
     def untag_resource(self, *, resourceArn: str | None = None,
                        tagKeys: list | None = None) -> dict:
@@ -368,14 +363,14 @@ class Client:
         drop = set(tagKeys)  # type: ignore[arg-type]
         machine.tags = [t for t in machine.tags if t["key"] not in drop]
         self.runtime.save(machine)
-        return {"ResponseMetadata": _metadata()}
+        return {"ResponseMetadata": metadata()}
 
     def list_tags_for_resource(self, *, resourceArn: str | None = None) -> dict:
         """ListTagsForResource."""
         op = "ListTagsForResource"
         _require(op, resourceArn=resourceArn)
         machine = self._tagged(resourceArn, op)  # type: ignore[arg-type]
-        return {"tags": [dict(t) for t in machine.tags], "ResponseMetadata": _metadata()}
+        return {"tags": [dict(t) for t in machine.tags], "ResponseMetadata": metadata()}
 
     # -- executions -----------------------------------------------------------------------
 
@@ -427,7 +422,7 @@ class Client:
         self.runtime.remember(machine, execution)
         self.runtime.run_in_background(machine, execution)
         return {"executionArn": execution.execution_arn,
-                "startDate": utc_datetime(execution.start_time), "ResponseMetadata": _metadata()}
+                "startDate": utc_datetime(execution.start_time), "ResponseMetadata": metadata()}
 
     def close(self) -> None:
         """Wait for background executions and stop the runtime's loop."""
@@ -451,47 +446,6 @@ def _validation_errors(errors: list[str]) -> str:
     count = len(errors)
     return (f"{count} validation error{'s' if count > 1 else ''} detected: "
             + "; ".join(errors))
-
-
-def sync_response(machine: StateMachine, execution: Any, outcome: Outcome,
-                  input_text: str | None, trace_header: str | None) -> dict:
-    """StartSyncExecution's response for a finished execution, as boto3 returns it
-    (`fastsfn.wire.sync_body` writes the same as the HTTP body holds it)."""
-    stop = now()
-    start = execution.start_time
-    status = outcome.status
-    if status == "SUCCEEDED":
-        text = outcome.text
-        if text is None:
-            text = output_text(outcome)
-            if type(text) is not str:   # an output AWS refuses: the execution failed after all
-                outcome, text = text, None
-                status = outcome.status
-    out: dict[str, Any] = {
-        "executionArn": execution.execution_arn,
-        "stateMachineArn": machine.arn,
-        "name": execution.name,
-        "startDate": utc_datetime(start),
-        "stopDate": utc_datetime(stop),
-        "status": status,
-    }
-    if status == "SUCCEEDED":
-        out["output"] = text
-        out["outputDetails"] = {"included": True}
-    else:
-        if outcome.error is not None:
-            out["error"] = outcome.error
-        if outcome.cause is not None:
-            out["cause"] = outcome.cause
-    out["input"] = "{}" if input_text is None else input_text
-    out["inputDetails"] = {"included": True}
-    if trace_header is not None:
-        out["traceHeader"] = trace_header
-    tenths = (stop - start) * 10   # billed in 100 ms steps, at least one
-    out["billingDetails"] = {"billedMemoryUsedInMB": 64, "billedDurationInMilliseconds":
-                             100 if tenths <= 1 else math.ceil(tenths) * 100}
-    out["ResponseMetadata"] = _metadata()
-    return out
 
 
 def client(
@@ -558,8 +512,7 @@ class AsyncClient:
         if type(outcome) is not Outcome:
             outcome = await outcome
         if self.wire:
-            return sync_body(execution.execution_arn, machine.arn, execution.name,
-                             execution.start_time, outcome, input, traceHeader)
+            return sync_body(machine, execution, outcome, input, traceHeader)
         return sync_response(machine, execution, outcome, input, traceHeader)
 
     async def start_execution(
@@ -576,7 +529,7 @@ class AsyncClient:
         if self.wire:
             return start_body(execution.execution_arn, execution.start_time)
         return {"executionArn": execution.execution_arn,
-                "startDate": utc_datetime(execution.start_time), "ResponseMetadata": _metadata()}
+                "startDate": utc_datetime(execution.start_time), "ResponseMetadata": metadata()}
 
     async def close(self) -> None:
         """Wait for executions started on this loop, then for their logs to be shipped."""

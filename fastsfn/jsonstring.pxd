@@ -1,7 +1,7 @@
 # cython: language_level=3
 """UTF-8 text escaped as the inside of a JSON string, as msgspec and orjson escape it (only
 '"', '\\' and bytes below 0x20), eight bytes at a time. Inline: compiled into each module
-that cimports it (the log records, the HTTP bodies)."""
+that cimports it (the log records, the HTTP responses)."""
 from libc.string cimport memcpy
 
 cdef extern from *:

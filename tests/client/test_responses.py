@@ -1,20 +1,22 @@
-"""The HTTP bodies written as bytes (`fastsfn.wire`) hold what the response dicts hold,
-byte for byte as orjson writes those dicts (dates as epoch seconds with milliseconds)."""
+"""StartSyncExecution's response as boto3 returns it, and the HTTP bodies written as bytes
+(`fastsfn.responses`): what the dicts hold, byte for byte as orjson writes them (dates as
+epoch seconds with milliseconds)."""
 from __future__ import annotations
 
 import asyncio
 import json
 import random
 import time
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import orjson
 import pytest
 
 import fastsfn
-from fastsfn._client import sync_response
 from fastsfn._core import Outcome
 from fastsfn.jsontext import MAX_PAYLOAD
-from fastsfn.wire import start_body, sync_body
+from fastsfn.responses import start_body, sync_body, sync_response
 
 ROLE = "arn:aws:iam::123456789012:role/test"
 # Bytes JSON must escape, next to runs of eight that need none, and characters of 2-4 bytes.
@@ -64,8 +66,7 @@ def _run(sfn, machine_name, input_text, name=None):
                                         '{"a" : [1, 2.50, 3e2],\n "b": null}'])
 def test_succeeded_body_is_the_response_as_orjson_writes_it(sfn, input_text, trace_header):
     machine, execution, outcome = _run(sfn, "echo", input_text, name="wire-é-1")
-    body = sync_body(execution.execution_arn, machine.arn, execution.name,
-                     execution.start_time, outcome, input_text, trace_header)
+    body = sync_body(machine, execution, outcome, input_text, trace_header)
     parsed = orjson.loads(body)
     response = sync_response(machine, execution, outcome, input_text, trace_header)
     assert body == orjson.dumps(_as_wire(response, parsed))
@@ -74,10 +75,39 @@ def test_succeeded_body_is_the_response_as_orjson_writes_it(sfn, input_text, tra
     assert parsed["startDate"] <= parsed["stopDate"] <= time.time() + 0.001
 
 
+def test_response_as_boto3_returns_it(sfn):
+    machine, execution, outcome = _run(sfn, "echo", '{"a": [1, 2.5]}', name="named")
+    before = datetime.now(UTC)
+    response = sync_response(machine, execution, outcome, '{"a": [1, 2.5]}', "Root=1")
+    metadata = response.pop("ResponseMetadata")
+    assert response == {
+        "executionArn": execution.execution_arn, "stateMachineArn": machine.arn,
+        "name": "named", "startDate": response["startDate"],
+        "stopDate": response["stopDate"], "status": "SUCCEEDED", "output": '{"a":[1,2.5]}',
+        "outputDetails": {"included": True}, "input": '{"a": [1, 2.5]}',
+        "inputDetails": {"included": True}, "traceHeader": "Root=1",
+        "billingDetails": {"billedMemoryUsedInMB": 64, "billedDurationInMilliseconds": 100}}
+    assert list(response)[:6] == ["executionArn", "stateMachineArn", "name", "startDate",
+                                  "stopDate", "status"]
+    assert response["startDate"] == datetime.fromtimestamp(execution.start_time, UTC)
+    assert before <= response["stopDate"] <= datetime.now(UTC) + timedelta(milliseconds=1)
+    assert set(metadata) == {"RequestId", "HTTPStatusCode", "HTTPHeaders", "RetryAttempts"}
+    assert metadata["HTTPStatusCode"] == 200 and len(metadata["RequestId"]) == 36
+
+
+def test_failed_response_has_error_and_cause_and_no_output(sfn):
+    machine, execution, outcome = _run(sfn, "fail", None)
+    response = sync_response(machine, execution, outcome, None, None)
+    assert (response["status"], response["error"], response["cause"]) == (
+        "FAILED", 'Boom"\n', AWKWARD)
+    assert response["input"] == "{}"
+    assert "output" not in response and "outputDetails" not in response
+    assert "traceHeader" not in response
+
+
 def test_failed_body_has_the_error_and_cause_escaped(sfn):
     machine, execution, outcome = _run(sfn, "fail", '{"x": 1}')
-    body = sync_body(execution.execution_arn, machine.arn, execution.name,
-                     execution.start_time, outcome, '{"x": 1}', None)
+    body = sync_body(machine, execution, outcome, '{"x": 1}', None)
     parsed = orjson.loads(body)
     assert body == orjson.dumps(_as_wire(
         sync_response(machine, execution, outcome, '{"x": 1}', None), parsed))
@@ -89,8 +119,7 @@ def test_failed_body_has_the_error_and_cause_escaped(sfn):
 def test_output_given_as_text_is_used_as_it_is(sfn):
     machine, execution, _ = _run(sfn, "echo", "{}")
     outcome = Outcome("SUCCEEDED", {"ignored": True}, text='{"from": "text"}')
-    parsed = orjson.loads(sync_body(execution.execution_arn, machine.arn, execution.name,
-                                    execution.start_time, outcome, "{}", None))
+    parsed = orjson.loads(sync_body(machine, execution, outcome, "{}", None))
     assert parsed["output"] == '{"from": "text"}'
 
 
@@ -100,8 +129,7 @@ def test_output_given_as_text_is_used_as_it_is(sfn):
 ])
 def test_output_aws_would_refuse_fails_the_execution(sfn, output, error):
     machine, execution, _ = _run(sfn, "echo", "{}")
-    body = sync_body(execution.execution_arn, machine.arn, execution.name,
-                     execution.start_time, Outcome("SUCCEEDED", output), "{}", None)
+    body = sync_body(machine, execution, Outcome("SUCCEEDED", output), "{}", None)
     parsed = orjson.loads(body)
     response = sync_response(machine, execution, Outcome("SUCCEEDED", output), "{}", None)
     assert (parsed["status"], parsed["error"]) == ("FAILED", error)
@@ -111,8 +139,7 @@ def test_output_aws_would_refuse_fails_the_execution(sfn, output, error):
 def test_output_at_the_limit_is_returned(sfn):
     machine, execution, _ = _run(sfn, "echo", "{}")
     output = "x" * (MAX_PAYLOAD - 2)
-    parsed = orjson.loads(sync_body(execution.execution_arn, machine.arn, execution.name,
-                                    execution.start_time, Outcome("SUCCEEDED", output),
+    parsed = orjson.loads(sync_body(machine, execution, Outcome("SUCCEEDED", output),
                                     "{}", None))
     assert parsed["status"] == "SUCCEEDED"
     assert json.loads(parsed["output"]) == output
@@ -121,10 +148,12 @@ def test_output_at_the_limit_is_returned(sfn):
 @pytest.mark.parametrize("seconds_ago, billed", [(0.0, 100), (0.25, 300), (1.01, 1100)])
 def test_billed_duration_in_100_ms_steps(sfn, seconds_ago, billed):
     machine, execution, outcome = _run(sfn, "echo", "{}")
-    parsed = orjson.loads(sync_body(execution.execution_arn, machine.arn, execution.name,
-                                    time.time() - seconds_ago, outcome, "{}", None))
-    assert parsed["billingDetails"] == {"billedMemoryUsedInMB": 64,
-                                        "billedDurationInMilliseconds": billed}
+    started = SimpleNamespace(execution_arn=execution.execution_arn, name=execution.name,
+                              start_time=time.time() - seconds_ago)
+    parsed = orjson.loads(sync_body(machine, started, outcome, "{}", None))
+    response = sync_response(machine, started, outcome, "{}", None)
+    expected = {"billedMemoryUsedInMB": 64, "billedDurationInMilliseconds": billed}
+    assert parsed["billingDetails"] == response["billingDetails"] == expected
 
 
 def test_dates_written_as_orjson_writes_the_rounded_float():

@@ -1,13 +1,15 @@
 # cython: language_level=3
-"""The HTTP bodies of the execution-starting operations, written straight as bytes.
+"""The responses of the execution-starting operations, compiled: a third of a synchronous
+execution's cost went into shaping its answer.
 
-Stage: API (the server's hot responses). A StartSyncExecution answer is mostly strings
-copied or escaped (ARNs, the input, the output as JSON text) and three numbers; writing it
-here in one pass costs a fraction of building the response dict and encoding it. The
-members, their order and their values are the ones `fastsfn._client.sync_response` gives,
-with dates as epoch seconds and no ResponseMetadata, as AWS sends them over HTTP.
+Stage: API. `sync_response` is StartSyncExecution's answer as boto3 returns it (a dict with
+datetimes and ResponseMetadata); `sync_body` and `start_body` are the HTTP bodies the server
+sends (the same members in the same order, dates as epoch seconds, no ResponseMetadata),
+written straight as bytes in one pass: mostly strings copied or escaped (ARNs, the input,
+the output as JSON text) and three numbers.
 """
-from cpython.bytes cimport PyBytes_FromStringAndSize
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
+from cpython.unicode cimport PyUnicode_DecodeUTF8
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.math cimport ceil, nearbyint
 from libc.string cimport memcpy, strlen
@@ -20,6 +22,8 @@ cdef extern from "Python.h":
     char* PyOS_double_to_string(double, char, int, int, int*) except NULL
     int Py_DTSF_ADD_DOT_0
 
+from fastsfn._core import utc_datetime
+from fastsfn.ids import new_uuid
 from fastsfn.jsontext import MAX_PAYLOAD, encoder
 from fastsfn.runtime import output_text
 
@@ -118,16 +122,76 @@ cdef inline double _now() noexcept:
     return ts.tv_sec + ts.tv_nsec * 1e-9
 
 
-def sync_body(str execution_arn, str state_machine_arn, str name, double start,
-              outcome, str input_text, str trace_header) -> bytes:
-    """StartSyncExecution's body for an execution that started at `start` (epoch seconds),
-    ended as `outcome`, and was sent `input_text` (None: no input)."""
+def metadata() -> dict:
+    """The ResponseMetadata boto3 adds to every response."""
+    return {"RequestId": new_uuid(), "HTTPStatusCode": 200, "HTTPHeaders": {},
+            "RetryAttempts": 0}
+
+
+cdef object _output_json(outcome):
+    """A succeeded execution's output as JSON bytes, or the Outcome AWS answers with when
+    the output cannot be returned (not JSON, or over the payload limit)."""
+    try:
+        data = _encode(outcome.output)
+    except (TypeError, ValueError, RecursionError):
+        return output_text(outcome)
+    if len(<bytes>data) > _MAX_PAYLOAD:
+        return output_text(outcome)
+    return data
+
+
+cdef inline long long _billed_ms(double start, double stop) noexcept:
+    """Billed duration: 100 ms steps, at least one."""
+    cdef double tenths = (stop - start) * 10
+    return 100 if tenths <= 1 else <long long>ceil(tenths) * 100
+
+
+def sync_response(machine, execution, outcome, str input_text, str trace_header) -> dict:
+    """StartSyncExecution's response for a finished execution, as boto3 returns it."""
     cdef double stop = _now()
-    cdef double tenths = (stop - start) * 10   # billed in 100 ms steps, at least one
+    cdef double start = execution.start_time
+    status = outcome.status
+    if status == "SUCCEEDED":
+        text = outcome.text
+        if text is None:
+            data = _output_json(outcome)
+            if type(data) is bytes:
+                text = PyUnicode_DecodeUTF8(PyBytes_AS_STRING(data), len(<bytes>data), NULL)
+            else:   # an output AWS refuses: the execution failed after all
+                outcome = data
+                status = outcome.status
+    out = {"executionArn": execution.execution_arn, "stateMachineArn": machine.arn,
+           "name": execution.name, "startDate": utc_datetime(start),
+           "stopDate": utc_datetime(stop), "status": status}
+    if status == "SUCCEEDED":
+        out["output"] = text
+        out["outputDetails"] = {"included": True}
+    else:
+        if outcome.error is not None:
+            out["error"] = outcome.error
+        if outcome.cause is not None:
+            out["cause"] = outcome.cause
+    out["input"] = "{}" if input_text is None else input_text
+    out["inputDetails"] = {"included": True}
+    if trace_header is not None:
+        out["traceHeader"] = trace_header
+    out["billingDetails"] = {"billedMemoryUsedInMB": 64,
+                             "billedDurationInMilliseconds": _billed_ms(start, stop)}
+    out["ResponseMetadata"] = metadata()
+    return out
+
+
+def sync_body(machine, execution, outcome, str input_text, str trace_header) -> bytes:
+    """StartSyncExecution's HTTP body: `sync_response`'s members as AWS sends them."""
+    cdef double stop = _now()
+    cdef double start = execution.start_time
+    cdef str execution_arn = execution.execution_arn
+    cdef str state_machine_arn = machine.arn
+    cdef str name = execution.name
     cdef Py_ssize_t arn_n, machine_n, name_n, input_n, output_n = 0, error_n = 0, cause_n = 0
     cdef Py_ssize_t trace_n = 0, status_n
     cdef const char* arn = PyUnicode_AsUTF8AndSize(execution_arn, &arn_n)
-    cdef const char* machine = PyUnicode_AsUTF8AndSize(state_machine_arn, &machine_n)
+    cdef const char* machine_arn = PyUnicode_AsUTF8AndSize(state_machine_arn, &machine_n)
     cdef const char* execution_name = PyUnicode_AsUTF8AndSize(name, &name_n)
     cdef const char* input
     cdef const char* output = NULL
@@ -135,7 +199,6 @@ def sync_body(str execution_arn, str state_machine_arn, str name, double start,
     cdef const char* cause = NULL
     cdef const char* trace = NULL
     cdef const char* status
-    cdef object data = None
     cdef _Body body
     if input_text is None:
         input_text = "{}"
@@ -145,15 +208,12 @@ def sync_body(str execution_arn, str state_machine_arn, str name, double start,
         if text is not None:
             output = PyUnicode_AsUTF8AndSize(text, &output_n)
         else:
-            try:
-                data = _encode(outcome.output)
-            except (TypeError, ValueError, RecursionError):
-                data = None
-            if data is None or len(data) > _MAX_PAYLOAD:
-                outcome = output_text(outcome)   # the failure AWS answers with
-            else:
+            data = _output_json(outcome)
+            if type(data) is bytes:
                 output = <bytes>data
                 output_n = len(<bytes>data)
+            else:   # an output AWS refuses: the execution failed after all
+                outcome = data
     status = PyUnicode_AsUTF8AndSize(outcome.status, &status_n)
     if output == NULL:
         if outcome.error is not None:
@@ -168,7 +228,7 @@ def sync_body(str execution_arn, str state_machine_arn, str name, double start,
         _literal(&body, '{"executionArn":')
         _string(&body, arn, arn_n)
         _literal(&body, ',"stateMachineArn":')
-        _string(&body, machine, machine_n)
+        _string(&body, machine_arn, machine_n)
         _literal(&body, ',"name":')
         _string(&body, execution_name, name_n)
         _literal(&body, ',"startDate":')
@@ -196,7 +256,7 @@ def sync_body(str execution_arn, str state_machine_arn, str name, double start,
             _string(&body, trace, trace_n)
         _literal(&body, ',"billingDetails":{"billedMemoryUsedInMB":64,'
                  '"billedDurationInMilliseconds":')
-        _integer(&body, 100 if tenths <= 1 else <long long>ceil(tenths) * 100)
+        _integer(&body, _billed_ms(start, stop))
         _literal(&body, '}}')
         return _bytes(&body)
     finally:
