@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from aiohttp import web
+from multidict import istr
 from botocore.exceptions import ClientError, ParamValidationError
 
 from fastsfn._client import AsyncClient, Client
@@ -28,6 +29,8 @@ MAX_INFLIGHT = 10_000
 
 log = logging.getLogger("fastsfn.server")
 
+REQUEST_ID = istr("x-amzn-RequestId")   # a header name made once (not case-folded per request)
+
 CLIENT_KEY = web.AppKey("fastsfn_client", AsyncClient)
 
 
@@ -35,7 +38,7 @@ def _response(status: int, body: bytes, request_id: str) -> web.Response:
     # content_type set by aiohttp, then one header added: cheaper than passing headers
     # (aiohttp copies them into a new multidict).
     response = web.Response(status=status, body=body, content_type=CONTENT_TYPE)
-    response.headers["x-amzn-RequestId"] = request_id
+    response.headers[REQUEST_ID] = request_id
     return response
 
 
