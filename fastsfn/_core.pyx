@@ -20,6 +20,7 @@ from libc.time cimport gmtime_r, time_t, tm
 from posix.time cimport clock_gettime, timespec, CLOCK_REALTIME, CLOCK_MONOTONIC
 
 cdef extern from "Python.h":
+    long long PyLong_AsLongLongAndOverflow(object, int*)
     bint PyExceptionInstance_Check(object)   # a flag test: cheaper than isinstance
 
 from fastsfn.errors import (StatesError, StatesRuntime, PathNotFound, TaskFailure,
@@ -682,6 +683,8 @@ cdef class Frame:
             out = st.result_path(self.data, result)
         if st.output_path is not None:
             out = st.output_path(out, self)
+        if st.kind == MAP or st.kind == PARALLEL:   # every iteration's or branch's output
+            _check_size(out, st.limit_name)
         self._exit(st.next_index, out)
 
     # -- the loop ---------------------------------------------------------------------------
@@ -1085,30 +1088,63 @@ class ExecutionTimedOut(Exception):
     """The execution ran past its TimeoutSeconds or the Express five-minute limit."""
 
 
-cdef object _BIG = 1 << 62
+cdef enum:
+    BOUND_DEPTH = 256   # nesting past which a value is measured by encoding it
 
 
-cdef bint _surely_small(object value):
-    """A flat object of scalars whose JSON text cannot reach the limit (checked without
-    encoding: at most 6 bytes per character, as with \\uXXXX escapes)."""
-    cdef Py_ssize_t chars = 0
-    if type(value) is not dict or len(<dict>value) > 64:
-        return False
-    for k, v in (<dict>value).items():
-        chars += len(<str>k) if type(k) is str else 64
-        if type(v) is str:
-            chars += len(<str>v)
-        elif type(v) is int:
-            if not -_BIG < v < _BIG:   # a huge integer prints many digits
-                return False
-        elif not (v is None or type(v) is float or type(v) is bool):
-            return False
-    return chars * 6 + 64 * 48 < MAX_PAYLOAD
+cdef inline Py_ssize_t _scalar_bound(object value) noexcept:
+    """At least the size of a scalar's JSON text (at most 6 bytes per character, as with
+    \\uXXXX escapes; 24 per number); -1 for a container, or a value it cannot bound."""
+    cdef type t = type(value)
+    cdef int overflow
+    if t is str:
+        return 2 + 6 * len(<str>value)
+    if t is float or t is bool or value is None:
+        return 24
+    if t is int:
+        PyLong_AsLongLongAndOverflow(value, &overflow)
+        return 24 if overflow == 0 else -1   # a huge integer: many digits
+    return -1
+
+
+cdef Py_ssize_t _size_bound(object value, Py_ssize_t budget, int depth) except -2:
+    """At least the size of the value's JSON text, walked without encoding; past `budget`
+    (or for a value it cannot bound) it stops and returns budget + 1."""
+    cdef Py_ssize_t size = _scalar_bound(value), item
+    if size >= 0:
+        return size
+    if depth >= BOUND_DEPTH:
+        return budget + 1
+    if type(value) is dict:
+        size = 2
+        for k, v in (<dict>value).items():
+            if type(k) is not str:
+                return budget + 1
+            item = _scalar_bound(v)
+            if item < 0:
+                item = _size_bound(v, budget - size, depth + 1)
+            size += 4 + 6 * len(<str>k) + item
+            if size > budget:
+                return budget + 1
+        return size
+    if type(value) is list:
+        size = 2
+        for v in <list>value:
+            item = _scalar_bound(v)
+            if item < 0:
+                item = _size_bound(v, budget - size, depth + 1)
+            size += 1 + item
+            if size > budget:
+                return budget + 1
+        return size
+    return budget + 1
 
 
 cdef void _check_size(object value, str name) except *:
-    # Task results cross into the execution from outside: measure them as AWS does.
-    if _surely_small(value):
+    # Task results cross into the execution from outside, and Map and Parallel outputs
+    # gather many payloads: measure them as AWS does (encoded only when a bound of their
+    # size is over the limit).
+    if _size_bound(value, MAX_PAYLOAD, 0) <= MAX_PAYLOAD:
         return
     if type(value) is str or type(value) is dict or type(value) is list:
         try:

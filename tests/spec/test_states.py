@@ -566,6 +566,43 @@ class TestPayloadLimit:
         assert out.cause == ("The state/task 'Big' returned a result with a size exceeding "
                              "the maximum number of bytes service limit.")
 
+    # Each iteration or branch returns 100,000 characters: within the limit alone, 300,000
+    # bytes together.
+    HUNDRED_K = {"hundred_k": lambda e, c: "x" * 100_000}
+    ITERATION = {"StartAt": "T", "States": {
+        "T": {"Type": "Task", "Resource": FN + "hundred_k", "End": True}}}
+
+    def branches(self, n):
+        return [{"StartAt": f"T{i}", "States": {
+            f"T{i}": {"Type": "Task", "Resource": FN + "hundred_k", "End": True}}}
+            for i in range(n)]
+
+    def test_map_output_over_the_limit(self):
+        out = run({"M": {"Type": "Map", "ItemProcessor": self.ITERATION, "Next": "After"},
+                   "After": {"Type": "Succeed"}}, [1, 2, 3], handlers=self.HUNDRED_K)
+        assert out.error == "States.DataLimitExceeded"
+        assert out.cause == ("The state/task 'M' returned a result with a size exceeding "
+                             "the maximum number of bytes service limit.")
+
+    def test_parallel_output_over_the_limit_is_catchable(self):
+        out = run({"P": {"Type": "Parallel", "Branches": self.branches(3), "Next": "After",
+                         "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handled"}]},
+                   "After": {"Type": "Succeed"}, "Handled": {"Type": "Pass", "End": True}},
+                  handlers=self.HUNDRED_K)
+        assert out.status == "SUCCEEDED"
+        assert out.output["Error"] == "States.DataLimitExceeded"
+
+    def test_map_output_within_the_limit(self):
+        out = run({"M": {"Type": "Map", "ItemProcessor": self.ITERATION, "End": True}},
+                  [1, 2], handlers=self.HUNDRED_K)
+        assert out.status == "SUCCEEDED" and len(out.output) == 2
+
+    def test_map_output_discarded_by_result_path(self):
+        # The state's output is its input when ResultPath is null: nothing over the limit.
+        out = run({"M": {"Type": "Map", "ItemProcessor": self.ITERATION, "ResultPath": None,
+                         "End": True}}, [1, 2, 3], handlers=self.HUNDRED_K)
+        assert out.status == "SUCCEEDED" and out.output == [1, 2, 3]
+
 
 class TestTaskResultSize:
     """Task results are measured as JSON text; small flat objects skip the encoding."""
@@ -596,3 +633,19 @@ class TestTaskResultSize:
     def test_non_json_result_is_a_clear_error(self):
         out = self.task({"when": object()})
         assert out.error == "States.Runtime" and "not JSON" in out.cause
+
+    def test_nested_non_json_value_is_found(self):
+        out = self.task({"a": [1, {"when": object()}]})
+        assert out.error == "States.Runtime" and "not JSON" in out.cause
+
+    def test_nested_result_just_over_and_within_the_limit(self):
+        part = {"s": "x" * 90_000}
+        assert self.task([part, part, part]).error == "States.DataLimitExceeded"
+        assert self.task([part, part]).status == "SUCCEEDED"
+
+    def test_result_nested_too_deeply_is_a_clear_error(self):
+        deep = []
+        for _ in range(100_000):
+            deep = [deep]
+        out = self.task(deep)
+        assert out.error == "States.Runtime" and "nested too deeply" in out.cause
