@@ -9,8 +9,11 @@ annotate = os.environ.get("FASTSFN_ANNOTATE") == "1"
 
 extensions = [Extension("fastsfn._core", ["fastsfn/_core.pyx"]),
               Extension("fastsfn.ids", ["fastsfn/ids.pyx"]),
-              Extension("fastsfn.logrecords", ["fastsfn/logrecords.pyx"]),
-              Extension("fastsfn.responses", ["fastsfn/responses.pyx"])]
+              # depends: rebuilt when the C they include changes (Cython does not track it)
+              Extension("fastsfn.logrecords", ["fastsfn/logrecords.pyx"],
+                        depends=["fastsfn/jsonstring.h"]),
+              Extension("fastsfn.responses", ["fastsfn/responses.pyx"],
+                        depends=["fastsfn/jsonstring.h"])]
 
 setup(
     ext_modules=cythonize(

@@ -75,6 +75,22 @@ def test_succeeded_body_is_the_response_as_orjson_writes_it(sfn, input_text, tra
     assert parsed["startDate"] <= parsed["stopDate"] <= time.time() + 0.001
 
 
+def test_strings_escaped_as_orjson_escapes_them_at_every_length_and_offset(sfn):
+    # Escaping reads sixteen bytes at a time, and runs past a chunk when the text goes on
+    # for 32 bytes more: special bytes at every offset of texts of every length up to 80.
+    machine, execution, outcome = _run(sfn, "echo", "{}")
+    rng = random.Random(11)
+    alphabet = 'abcdefgh"\\\n\x01\x1f\x7fé東😀 '
+    for _ in range(3_000):
+        text = "".join(rng.choice(alphabet if rng.random() < 0.3 else "xyz")
+                       for _ in range(rng.randrange(81)))
+        body = sync_body(machine, execution, outcome, text, text)
+        parsed = orjson.loads(body)
+        assert (parsed["input"], parsed["traceHeader"]) == (text, text)
+        assert body == orjson.dumps(_as_wire(
+            sync_response(machine, execution, outcome, text, text), parsed))
+
+
 def test_response_as_boto3_returns_it(sfn):
     machine, execution, outcome = _run(sfn, "echo", '{"a": [1, 2.5]}', name="named")
     before = datetime.now(UTC)
