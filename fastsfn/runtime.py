@@ -82,7 +82,7 @@ class Runtime:
         self.machines: dict[str, StateMachine] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_lock = threading.Lock()
-        self._background: set[Any] = set()
+        self.background: set[Any] = set()   # tasks of executions still running (see `track`)
         self.executions: dict[str, StateMachine] = {}  # STANDARD execution ARN -> its machine
         self.store = Store(data_dir) if data_dir is not None else None
         self._fresh_until = 0.0
@@ -278,17 +278,13 @@ class Runtime:
 
     def track(self, task: asyncio.Task) -> None:
         """Keep a background execution's task until it is done (see `drain`)."""
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-
-    def background_count(self) -> int:
-        """How many background executions are still running (the server's back-pressure)."""
-        return len(self._background)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
 
     async def drain(self) -> None:
         """Wait for the background executions running on the current loop."""
         loop = asyncio.get_running_loop()
-        while mine := [t for t in self._background if t.get_loop() is loop]:
+        while mine := [t for t in self.background if t.get_loop() is loop]:
             await asyncio.gather(*mine, return_exceptions=True)
 
     def loop(self) -> asyncio.AbstractEventLoop:

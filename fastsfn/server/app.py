@@ -52,7 +52,8 @@ def create_app(client: Client | AsyncClient, max_body: int = MAX_BODY,
     sync = client._sync if isinstance(client, AsyncClient) else client
     aclient = AsyncClient(sync, wire=True)
     operations = Operations(aclient._sync)
-    background_count = aclient.runtime.background_count
+    calls = {name: getattr(aclient, op.method) for name, op in operations.served.items()}
+    background = aclient.runtime.background   # executions started and still running
     answering = 0  # StartExecution / StartSyncExecution requests being answered
 
     async def handle(request: web.Request) -> web.Response:
@@ -63,10 +64,10 @@ def create_app(client: Client | AsyncClient, max_body: int = MAX_BODY,
                 raise ProtocolError(400, "UnknownOperationException",
                                     f"fastsfn answers POST requests only, not {request.method}")
             op = operations.resolve(request.headers.get("X-Amz-Target"))
-            call = getattr(aclient, op.method)
+            call = calls[op.name]
             if not op.starts_execution:
                 result = await call(**decode(op, await request.read()))
-            elif answering + background_count() >= max_inflight:
+            elif answering + len(background) >= max_inflight:
                 raise throttled()
             else:
                 answering += 1
