@@ -15,12 +15,22 @@ from json.encoder import encode_basestring_ascii as _quote_ascii
 cimport cython
 
 from cpython.datetime cimport datetime_new, get_utc, import_datetime
+from cpython.object cimport PyObject, PyTypeObject
 from libc.math cimport floor, rint
 from libc.time cimport gmtime_r, time_t, tm
 from posix.time cimport clock_gettime, timespec, CLOCK_REALTIME, CLOCK_MONOTONIC
 
 cdef extern from "Python.h":
-    long long PyLong_AsLongLongAndOverflow(object, int*)
+    # Borrowed references, for walking a payload without reference counting.
+    PyTypeObject PyUnicode_Type, PyFloat_Type, PyBool_Type, PyLong_Type, PyDict_Type
+    PyTypeObject PyList_Type
+    PyObject* Py_None
+    PyTypeObject* Py_TYPE(PyObject*)
+    Py_ssize_t PyUnicode_GET_LENGTH(PyObject*)
+    long long PyLong_AsLongLongAndOverflow(PyObject*, int*)
+    int PyDict_Next(PyObject*, Py_ssize_t*, PyObject**, PyObject**)
+    Py_ssize_t PyList_GET_SIZE(PyObject*)
+    PyObject* PyList_GET_ITEM(PyObject*, Py_ssize_t)
     bint PyExceptionInstance_Check(object)   # a flag test: cheaper than isinstance
 
 from fastsfn.errors import (StatesError, StatesRuntime, PathNotFound, TaskFailure,
@@ -1088,48 +1098,55 @@ class ExecutionTimedOut(Exception):
     """The execution ran past its TimeoutSeconds or the Express five-minute limit."""
 
 
+cdef Py_ssize_t _MAX_PAYLOAD = MAX_PAYLOAD
+
 cdef enum:
     BOUND_DEPTH = 256   # nesting past which a value is measured by encoding it
 
 
-cdef inline Py_ssize_t _scalar_bound(object value) noexcept:
+cdef inline Py_ssize_t _scalar_bound(PyObject* value) noexcept:
     """At least the size of a scalar's JSON text (at most 6 bytes per character, as with
     \\uXXXX escapes; 24 per number); -1 for a container, or a value it cannot bound."""
-    cdef type t = type(value)
+    cdef PyTypeObject* t = Py_TYPE(value)
     cdef int overflow
-    if t is str:
-        return 2 + 6 * len(<str>value)
-    if t is float or t is bool or value is None:
+    if t == &PyUnicode_Type:
+        return 2 + 6 * PyUnicode_GET_LENGTH(value)
+    if t == &PyFloat_Type or t == &PyBool_Type or value == Py_None:
         return 24
-    if t is int:
+    if t == &PyLong_Type:
         PyLong_AsLongLongAndOverflow(value, &overflow)
         return 24 if overflow == 0 else -1   # a huge integer: many digits
     return -1
 
 
-cdef Py_ssize_t _size_bound(object value, Py_ssize_t budget, int depth) except -2:
-    """At least the size of the value's JSON text, walked without encoding; past `budget`
-    (or for a value it cannot bound) it stops and returns budget + 1."""
-    cdef Py_ssize_t size = _scalar_bound(value), item
+cdef Py_ssize_t _size_bound(PyObject* value, Py_ssize_t budget, int depth) noexcept:
+    """At least the size of the value's JSON text, walked without encoding (nor reference
+    counting); past `budget` (or for a value it cannot bound) it stops and returns
+    budget + 1."""
+    cdef Py_ssize_t size = _scalar_bound(value), item, pos = 0, i
+    cdef PyObject* key
+    cdef PyObject* v
+    cdef PyTypeObject* t = Py_TYPE(value)
     if size >= 0:
         return size
     if depth >= BOUND_DEPTH:
         return budget + 1
-    if type(value) is dict:
+    if t == &PyDict_Type:
         size = 2
-        for k, v in (<dict>value).items():
-            if type(k) is not str:
+        while PyDict_Next(value, &pos, &key, &v):
+            if Py_TYPE(key) != &PyUnicode_Type:
                 return budget + 1
             item = _scalar_bound(v)
             if item < 0:
                 item = _size_bound(v, budget - size, depth + 1)
-            size += 4 + 6 * len(<str>k) + item
+            size += 4 + 6 * PyUnicode_GET_LENGTH(key) + item
             if size > budget:
                 return budget + 1
         return size
-    if type(value) is list:
+    if t == &PyList_Type:
         size = 2
-        for v in <list>value:
+        for i in range(PyList_GET_SIZE(value)):
+            v = PyList_GET_ITEM(value, i)
             item = _scalar_bound(v)
             if item < 0:
                 item = _size_bound(v, budget - size, depth + 1)
@@ -1144,7 +1161,7 @@ cdef void _check_size(object value, str name) except *:
     # Task results cross into the execution from outside, and Map and Parallel outputs
     # gather many payloads: measure them as AWS does (encoded only when a bound of their
     # size is over the limit).
-    if _size_bound(value, MAX_PAYLOAD, 0) <= MAX_PAYLOAD:
+    if _size_bound(<PyObject*>value, _MAX_PAYLOAD, 0) <= _MAX_PAYLOAD:
         return
     if type(value) is str or type(value) is dict or type(value) is list:
         try:
