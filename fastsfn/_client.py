@@ -7,7 +7,6 @@ raises them: `client.exceptions.<Code>`, subclasses of botocore's `ClientError`.
 from __future__ import annotations
 
 import asyncio
-import math
 import re
 from pathlib import Path
 from typing import Any, Mapping
@@ -21,9 +20,9 @@ from fastsfn.express_logs import LogSink, check_logging_configuration
 from fastsfn.ids import new_uuid
 from fastsfn.jsontext import SURELY_WITHIN_LIMIT, DecodeError, exceeds_payload_limit, loads
 from fastsfn.resources import Handler
-from fastsfn.runtime import Outcome, Runtime, StateMachine, output_text
-from fastsfn.teststate import INSPECTION_LEVELS, InvalidRequest, run_state
 from fastsfn.responses import metadata, start_body, sync_body, sync_response
+from fastsfn.runtime import Outcome, Runtime, StateMachine
+from fastsfn.teststate import INSPECTION_LEVELS, InvalidRequest, run_state
 
 ERROR_CODES = (
     "InvalidArn", "InvalidDefinition", "InvalidName", "InvalidExecutionInput",

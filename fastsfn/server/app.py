@@ -4,14 +4,13 @@ from __future__ import annotations
 import logging
 
 from aiohttp import web
-from multidict import istr
 from botocore.exceptions import ClientError, ParamValidationError
+from multidict import istr
 
 from fastsfn._client import AsyncClient, Client
 from fastsfn.ids import new_uuid
 from fastsfn.server.protocol import (
     CONTENT_TYPE,
-    Operation,
     Operations,
     ProtocolError,
     client_failure,
