@@ -173,13 +173,15 @@ cdef class Catcher:
     cdef public int next_index
     cdef public int result_path_mode
     cdef public object result_path   # setter(data, value) when RESULT_MERGED
+    cdef public Py_ssize_t result_path_size   # what a merge may add besides (see State)
 
     def __init__(self, error_equals, next_index, result_path_mode=RESULT_REPLACES,
-                 result_path=None):
+                 result_path=None, Py_ssize_t result_path_size=16):
         self.error_equals = frozenset(error_equals)
         self.next_index = next_index
         self.result_path_mode = result_path_mode
         self.result_path = result_path
+        self.result_path_size = result_path_size
 
 
 cpdef bint error_matches(frozenset names, object err):
@@ -352,6 +354,29 @@ cdef str _quoted_trace_line(object tb):
 
 
 @cython.final
+cdef class Growth:
+    """How large a payload template's output can be (see fastsfn.paths.template): its own
+    JSON text plus, for each reference, the payload it reads."""
+
+    cdef readonly Py_ssize_t static     # its own text, and what context members add
+    cdef readonly Py_ssize_t references        # of the payload (or a Map item, part of it)
+    cdef readonly Py_ssize_t input_references  # of the execution input (`$$.Execution.Input`)
+
+    def __init__(self, Py_ssize_t static, Py_ssize_t references, Py_ssize_t input_references):
+        self.static = static
+        self.references = references
+        self.input_references = input_references
+
+    cdef inline Py_ssize_t bound(self, Py_ssize_t source, Py_ssize_t execution_input) noexcept:
+        """An upper bound of the output's JSON size, from bounds of the payload and of the
+        execution input (-1: unknown)."""
+        if source < 0 or (self.input_references and execution_input < 0):
+            return -1
+        return (self.static + self.references * source
+                + self.input_references * execution_input)
+
+
+@cython.final
 cdef class State:
     """One compiled state: integers, flags and prebuilt callables; see fastsfn.compiler."""
     cdef public int kind
@@ -376,6 +401,14 @@ cdef class State:
     cdef public double heartbeat_seconds  # 0: none; handlers send no heartbeats
     cdef public object heartbeat_seconds_path
     cdef public str limit_name          # how DataLimitExceeded names this state/task
+    # Payload size bounds (the 256 KiB limit is measured only when a bound passes it):
+    cdef public Growth parameters_growth       # None: unbounded (intrinsics, `..` paths)
+    cdef public Growth result_selector_growth
+    cdef public Growth item_selector_growth
+    cdef public Py_ssize_t result_size         # Pass `Result`'s JSON size
+    cdef public Py_ssize_t result_path_size    # what a ResultPath merge may add besides
+    cdef public bint paths_unbounded           # an InputPath/OutputPath/ItemsPath with `..`
+    cdef public bint needs_bound               # its output may outgrow its input
     cdef public str log_resource        # '"resourceType":..,"resource":..' of Task events
                                         # ('"resource":..' of LambdaFunction* events)
     cdef public bint lambda_function    # a bare Lambda ARN: LambdaFunction* events
@@ -421,6 +454,7 @@ cdef class State:
         self.default_index = -1
         self.branches = ()
         self.limit_name = name
+        self.result_path_size = 16
 
     def __repr__(self):
         return f"<State {self.name!r} kind={Kind(self.kind).name} next={self.next_index}>"
@@ -466,6 +500,8 @@ cdef class Execution:
     cdef public bint log_data         # includeExecutionData
     cdef public LogRecords log        # the records made so far (None before the first)
     cdef public str input_text        # the input as the caller sent it, when known
+    cdef public Py_ssize_t input_bound  # an upper bound of the input's JSON size (-1: unknown;
+                                        # set by the API from the text sent)
     cdef str _region
     cdef str _role_json
 
@@ -483,6 +519,7 @@ cdef class Execution:
         self.sleep_scale = sleep_scale
         self.events = 1   # ExecutionStarted
         self.transitions = 0
+        self.input_bound = -1
 
     @property
     def name(self):
@@ -580,14 +617,18 @@ cdef class Frame:
     cdef list retry_attempts
     cdef int pending
     cdef object pending_output
+    cdef Py_ssize_t pending_bound
     cdef object _task_error           # the error of a task that returned _TASK_FAILED
+    cdef public Py_ssize_t bound      # an upper bound of `data`'s JSON size (-1: unknown)
 
     def __init__(self, Execution execution, Program program, object data, dict variables=None,
-                 long previous=0):
+                 long previous=0, Py_ssize_t bound=-1):
         self.execution = execution
         self.program = program
         self.states = program.states
         self.data = data
+        # The execution input's bound is known when it came as text (see Execution).
+        self.bound = execution.input_bound if bound < 0 and data is execution.input else bound
         self.variables = variables if variables is not None else {}
         self.pending = P_NONE
         self.last_event = previous
@@ -651,7 +692,7 @@ cdef class Frame:
         if ex.profile is not None:
             self.state_started = _monotonic()
 
-    cdef inline void _exit(self, int next_index, object output) except *:
+    cdef inline void _exit(self, int next_index, object output, Py_ssize_t bound) except *:
         cdef Execution ex = self.execution
         ex.events += 1
         if ex.log_level >= LOG_ALL:
@@ -661,6 +702,7 @@ cdef class Frame:
             name = (<State>self.states[self.index]).name
             ex.profile[name] = ex.profile.get(name, 0.0) + _monotonic() - self.state_started
         self.data = output
+        self.bound = bound
         if next_index < 0:
             self.output = output
             self.index = -1
@@ -680,22 +722,27 @@ cdef class Frame:
         ex.record_payload(_EXITED[st.kind], ex.events, self.last_event, st.log_head,
                           "output", output)
 
-    cdef object _finish(self, State st, object result):
-        """ResultSelector, ResultPath, OutputPath, then the transition."""
+    cdef object _finish(self, State st, object result, Py_ssize_t bound):
+        """ResultSelector, ResultPath, OutputPath, then the transition; `bound` is one of
+        the result's JSON size (-1: unknown). An output over the payload limit fails."""
         cdef object out
         if st.result_selector is not None:
             result = st.result_selector(result, self)
+            bound = _grown(st.result_selector_growth, bound, self.execution.input_bound)
         if st.result_path_mode == RESULT_REPLACES:
             out = result
         elif st.result_path_mode == RESULT_DISCARDED:
             out = self.data
+            bound = self.bound
         else:
             out = st.result_path(self.data, result)
+            bound = _sum(_sum(self.bound, bound), st.result_path_size)
         if st.output_path is not None:
             out = st.output_path(out, self)
-        if st.kind == MAP or st.kind == PARALLEL:   # every iteration's or branch's output
-            _check_size(out, st.limit_name)
-        self._exit(st.next_index, out)
+            if st.paths_unbounded:
+                bound = -1
+        self._exit(st.next_index, out, _settle(out, bound, st.limit_name))
+
 
     # -- the loop ---------------------------------------------------------------------------
 
@@ -706,6 +753,7 @@ cdef class Frame:
         cdef object aw
         cdef int pending
         cdef object failed
+        cdef Py_ssize_t bound
         while self.index >= 0:
             st = <State>self.states[self.index]
             failed = None
@@ -728,13 +776,14 @@ cdef class Frame:
                     else:
                         result = value
                         value = None
+                        bound = -1   # Map and Parallel results: measured when they end
                         if st.kind == TASK:
                             self._task_ended(st, result, None)
-                            _check_size(result, st.limit_name)
-                        self._finish(st, result)
+                            bound = _check_size(result, st.limit_name)
+                        self._finish(st, result, bound)
                 elif pending == P_WAIT:
                     self.pending = P_NONE
-                    self._exit(st.next_index, self.pending_output)
+                    self._exit(st.next_index, self.pending_output, self.pending_bound)
                     self.pending_output = None
                 else:
                     self.pending = P_NONE
@@ -755,22 +804,29 @@ cdef class Frame:
         cdef object data = self.data
         cdef object eff
         cdef object result
+        cdef Py_ssize_t bound = self.bound
         if st.entry_error is not None:
             if st.entry_error[0] == "States.Runtime":
                 raise StatesRuntime(st.entry_error[1])
             raise StatesError(*st.entry_error)
+        if bound < 0 and st.needs_bound:   # once a frame, when its input came unmeasured
+            bound = self.bound = _settle(data, -1, st.limit_name)
+        if st.paths_unbounded:
+            bound = -1   # of eff
         eff = data if st.input_path is None else st.input_path(data, self)
         if kind == PASS:
             if st.has_result:
                 result = st.result
+                bound = st.result_size
             elif st.parameters is not None:
                 result = st.parameters(eff, self)
+                bound = self._parameters_bound(st, result, bound)
             else:
                 result = eff
-            self._finish(st, result)
+            self._finish(st, result, bound)
             return None
         if kind == TASK:
-            return self._run_task(st, eff)
+            return self._run_task(st, eff, bound)
         if kind == CHOICE:
             for rule in st.choices:   # (predicate, next_index)
                 if (<tuple>rule)[0](eff, self):
@@ -781,29 +837,40 @@ cdef class Frame:
                     raise StatesError("States.NoChoiceMatched",
                                       f"No Matches! at state '{st.name}'" )
                 next_index = st.default_index
-            self._exit(next_index, eff if st.output_path is None else st.output_path(eff, self))
+            out = eff if st.output_path is None else st.output_path(eff, self)
+            self._exit(next_index, out, self._output_bound(st, out, bound))
             return None
         if kind == SUCCEED:
-            self._exit(-1, eff if st.output_path is None else st.output_path(eff, self))
+            out = eff if st.output_path is None else st.output_path(eff, self)
+            self._exit(-1, out, self._output_bound(st, out, bound))
             return None
         if kind == FAIL:
             raise self._fail_error(st, data)
         if kind == WAIT:
-            return self._run_wait(st, eff)
+            return self._run_wait(st, eff, bound)
         if kind == PARALLEL:
-            return self._run_parallel(st, eff)
+            return self._run_parallel(st, eff, bound)
         if kind == MAP:
-            return self._run_map(st, eff)
+            return self._run_map(st, eff, bound)
         raise StatesRuntime(f"unknown state kind {kind}")
 
-    cdef object _run_task(self, State st, object eff):
-        cdef object task_input = eff if st.parameters is None else st.parameters(eff, self)
+    cdef Py_ssize_t _parameters_bound(self, State st, object value, Py_ssize_t source) except -2:
+        """The state input `Parameters` made from a payload bounded by `source`: a bound of
+        its size, measured when that passes the payload limit (and over it, a failure)."""
+        return _settle(value, _grown(st.parameters_growth, source, self.execution.input_bound),
+                       st.limit_name)
+
+    cdef object _run_task(self, State st, object eff, Py_ssize_t bound):
+        cdef object task_input = eff
         cdef object result
         cdef double timeout = st.timeout_seconds
         cdef double heartbeat = st.heartbeat_seconds
         cdef double started
         cdef str timeout_error = "States.Timeout"
         cdef Execution ex = self.execution
+        if st.parameters is not None:
+            task_input = st.parameters(eff, self)
+            self._parameters_bound(st, task_input, bound)
         if st.timeout_seconds_path is not None:
             timeout = _positive_seconds(st.timeout_seconds_path(eff, self), "TimeoutSecondsPath")
         if st.heartbeat_seconds_path is not None:
@@ -834,8 +901,7 @@ cdef class Frame:
                 self._task_error = e
                 return _TASK_FAILED
             self._task_ended(st, result, None)
-            _check_size(result, st.limit_name)
-            self._finish(st, result)
+            self._finish(st, result, _check_size(result, st.limit_name))
             return None
         self.pending = P_RESULT
         if timeout > 0:
@@ -894,7 +960,7 @@ cdef class Frame:
             cause = _fail_field(st.cause_path, data, self, "CausePath")
         return StatesError(error, cause)
 
-    cdef object _run_wait(self, State st, object eff):
+    cdef object _run_wait(self, State st, object eff, Py_ssize_t bound):
         cdef double delay
         cdef Execution ex = self.execution
         if st.seconds is not None:
@@ -904,27 +970,39 @@ cdef class Frame:
         else:
             delay = _wait_until(st, eff, self) - _now()
         out = eff if st.output_path is None else st.output_path(eff, self)
+        bound = self._output_bound(st, out, bound)
         if delay * ex.sleep_scale <= 0:
-            self._exit(st.next_index, out)
+            self._exit(st.next_index, out, bound)
             return None
         if ex.deadline and _monotonic() + delay * ex.sleep_scale > ex.deadline:
             return _sleep_then_time_out(ex.deadline - _monotonic())
         self.pending = P_WAIT
         self.pending_output = out
+        self.pending_bound = bound
         return asyncio.sleep(delay * ex.sleep_scale)
 
-    cdef object _run_parallel(self, State st, object eff):
-        cdef object branch_input = eff if st.parameters is None else st.parameters(eff, self)
+    cdef inline Py_ssize_t _output_bound(self, State st, object out,
+                                         Py_ssize_t bound) except -2:
+        """The bound of what a state passing its input on outputs: its input's, unless a
+        `..` path may have gathered more (then measured)."""
+        return _settle(out, -1, st.limit_name) if st.paths_unbounded else bound
+
+    cdef object _run_parallel(self, State st, object eff, Py_ssize_t bound):
+        cdef object branch_input = eff
         cdef Execution ex = self.execution
+        if st.parameters is not None:
+            branch_input = st.parameters(eff, self)
+            bound = self._parameters_bound(st, branch_input, bound)
         ex.events += 1   # ParallelStateStarted
         if ex.log_level >= LOG_ALL:
             ex.record("ParallelStateStarted", ex.events, self.last_event, '{}')
         self.last_event = ex.events
-        jobs = [(prog, branch_input) for prog in st.branches]
+        jobs = [(prog, branch_input, bound) for prog in st.branches]
         return self._run_children(st, jobs, 0, None)
 
-    cdef object _run_map(self, State st, object eff):
+    cdef object _run_map(self, State st, object eff, Py_ssize_t bound):
         cdef Execution ex = self.execution
+        cdef Py_ssize_t item_bound
         items = eff if st.items_path is None else st.items_path(eff, self)
         if type(items) is not list:
             raise StatesRuntime(
@@ -938,6 +1016,9 @@ cdef class Frame:
                       '{"length":' + str(len(items)) + '}')
         self.last_event = ex.events
         selector = st.item_selector
+        if bound < 0:   # known once for every item (each is part of the input)
+            bound = _settle(eff, -1, st.limit_name)
+        item_bound = bound
         jobs = []
         for i, item in enumerate(items):
             if selector is not None:
@@ -948,7 +1029,9 @@ cdef class Frame:
                 finally:
                     self.map_item = None
                     self._context = None
-            jobs.append((st.iterator, item))
+                item_bound = _settle(item, _grown(st.item_selector_growth, bound,
+                                                  ex.input_bound), st.limit_name)
+            jobs.append((st.iterator, item, item_bound))
         return self._run_children(st, jobs, limit, _tolerance(st, eff, self, len(items)))
 
     cdef object _run_children(self, State st, list jobs, int limit, object tolerance):
@@ -980,7 +1063,7 @@ cdef class Frame:
             i += 1
         if not suspended:
             self._children_ended(st, False)
-            self._finish(st, results)
+            self._finish(st, results, -1)   # measured: every child's output
             return None
         self.pending = P_RESULT
         return _drive_children(self, st, results, suspended, jobs, i, limit, tolerance,
@@ -994,8 +1077,8 @@ cdef class Frame:
             if ex.log_level >= LOG_ALL:
                 ex.record("MapIterationStarted", ex.events, self.last_event,
                           '{"name":' + st.log_name + ',"index":' + str(i) + '}')
-            return Frame(ex, <Program>job[0], job[1], self.variables, ex.events)
-        return Frame(ex, <Program>job[0], job[1], self.variables, self.last_event)
+            return Frame(ex, <Program>job[0], job[1], self.variables, ex.events, job[2])
+        return Frame(ex, <Program>job[0], job[1], self.variables, self.last_event, job[2])
 
     cdef void _child_ended(self, State st, Frame child, int i, bint failed) except *:
         """MapIterationSucceeded (ALL) or MapIterationFailed (ERROR); branches log none."""
@@ -1032,6 +1115,7 @@ cdef class Frame:
     cdef object _handle_error(self, State st, object err):
         cdef Retrier r
         cdef Catcher c
+        cdef Py_ssize_t bound
         cdef int i
         cdef int attempts
         cdef double delay
@@ -1064,14 +1148,18 @@ cdef class Frame:
             break
         for c in st.catchers:
             if error_matches(c.error_equals, err):
-                error_output = {"Error": err.error, "Cause": err.cause}
+                error, cause = err.error, err.cause
+                error_output = {"Error": error, "Cause": cause}
+                bound = _error_bound(error, cause)
                 if c.result_path_mode == RESULT_REPLACES:
                     out = error_output
                 elif c.result_path_mode == RESULT_DISCARDED:
                     out = self.data
+                    bound = self.bound
                 else:
                     out = c.result_path(self.data, error_output)
-                self._exit(c.next_index, out)
+                    bound = _sum(_sum(self.bound, bound), c.result_path_size)
+                self._exit(c.next_index, out, _settle(out, bound, st.limit_name))
                 return None
         raise err
 
@@ -1157,24 +1245,54 @@ cdef Py_ssize_t _size_bound(PyObject* value, Py_ssize_t budget, int depth) noexc
     return budget + 1
 
 
-cdef void _check_size(object value, str name) except *:
-    # Task results cross into the execution from outside, and Map and Parallel outputs
-    # gather many payloads: measure them as AWS does (encoded only when a bound of their
-    # size is over the limit).
-    if _size_bound(<PyObject*>value, _MAX_PAYLOAD, 0) <= _MAX_PAYLOAD:
-        return
-    if type(value) is str or type(value) is dict or type(value) is list:
-        try:
-            size = len(dumpb(value))
-        except TypeError as e:
-            raise StatesRuntime(f"The task '{name}' returned a value that is not JSON: {e}")
-        except RecursionError:
-            raise StatesRuntime(f"The task '{name}' returned a result nested too deeply")
-        except ValueError as e:   # e.g. an integer past Python's 4,300-digit text limit
-            raise StatesRuntime(f"The task '{name}' returned a value that cannot be written "
-                                f"as JSON: {e}")
-        if size > MAX_PAYLOAD:
-            raise data_limit_exceeded(name)
+cdef Py_ssize_t _settle(object value, Py_ssize_t bound, str name) except -2:
+    """`bound` when it is known and within the payload limit; else the value's JSON size,
+    bounded by a walk or, past the limit, measured by encoding it: over the limit,
+    DataLimitExceeded naming `name` (the state or task)."""
+    if 0 <= bound <= _MAX_PAYLOAD:
+        return bound
+    bound = _size_bound(<PyObject*>value, _MAX_PAYLOAD, 0)
+    if bound <= _MAX_PAYLOAD:
+        return bound
+    try:
+        size = len(dumpb(value))
+    except TypeError as e:
+        raise StatesRuntime(f"The task '{name}' returned a value that is not JSON: {e}")
+    except RecursionError:
+        raise StatesRuntime(f"The task '{name}' returned a result nested too deeply")
+    except ValueError as e:   # e.g. an integer past Python's 4,300-digit text limit
+        raise StatesRuntime(f"The task '{name}' returned a value that cannot be written "
+                            f"as JSON: {e}")
+    if size > _MAX_PAYLOAD:
+        raise data_limit_exceeded(name)
+    return size
+
+
+cdef inline Py_ssize_t _check_size(object value, str name) except -2:
+    """A task result's size bound, measured as AWS measures results that cross into the
+    execution from outside."""
+    return _settle(value, -1, name)
+
+
+cdef inline Py_ssize_t _sum(Py_ssize_t a, Py_ssize_t b) noexcept:
+    """The bound of two payloads together (-1 if either is unknown)."""
+    return -1 if a < 0 or b < 0 else a + b
+
+
+cdef inline Py_ssize_t _grown(Growth growth, Py_ssize_t source,
+                              Py_ssize_t execution_input) noexcept:
+    """The bound of a template's output (-1: unknown, or a template it cannot bound)."""
+    return -1 if growth is None else growth.bound(source, execution_input)
+
+
+cdef inline Py_ssize_t _error_bound(object error, object cause) noexcept:
+    """A bound of a caught error's {"Error": .., "Cause": ..} object."""
+    cdef Py_ssize_t size = 32
+    if type(error) is str:
+        size += 6 * len(<str>error)
+    if type(cause) is str:
+        size += 6 * len(<str>cause)
+    return size
 
 
 cdef object _fail_field(object getter, object data, Frame frame, str field):

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from fastsfn._core import Catcher, Kind, Program, ResultPathMode, Retrier, State
+from fastsfn._core import Catcher, Growth, Kind, Program, ResultPathMode, Retrier, State
 from fastsfn.asl.validate import is_placeholder
 from fastsfn.compiler.choice import compile_condition
 from fastsfn.errors import NotSupportedYet, data_limit_exceeded
 from fastsfn.jsontext import MAX_PAYLOAD, dumpb, dumps
 from fastsfn.intrinsics import compile_intrinsic, is_intrinsic
 from fastsfn.paths.jsonpath import compile_path, compile_reference_path
-from fastsfn.paths.template import compile_template
+from fastsfn.paths.template import compile_template, template_growth
 from fastsfn.timestamps import parse_timestamp
 
 #: bind(resource, state) -> (invoke(task_input, frame), limit_name); supplied by the runtime.
@@ -90,6 +90,10 @@ class _Compiler:
         if language != "JSONPath":
             raise NotSupportedYet(f"QueryLanguage '{language}' (state '{name}')")
         self._jsonpath_io(st, body)
+        # A state that builds its input, merges a result or hands its input to branches or
+        # iterations reads its input's size bound (measured once a frame if unknown).
+        st.needs_bound = ("Parameters" in body or st.result_path_mode == RESULT_MERGED
+                          or kind in (Kind.MAP, Kind.PARALLEL))
         st.retriers = tuple(_retrier(r) for r in body.get("Retry", ()))
         st.catchers = tuple(_catcher(c, index) for c in body.get("Catch", ()))
         getattr(self, "_" + body["Type"].lower())(st, body, index)
@@ -99,12 +103,18 @@ class _Compiler:
         """InputPath, Parameters, ResultSelector, ResultPath, OutputPath."""
         st.input_path = _io_path(body, "InputPath")
         st.output_path = _io_path(body, "OutputPath")
+        st.paths_unbounded = any(".." in (body.get(field) or "")
+                                 for field in ("InputPath", "OutputPath", "ItemsPath"))
         if "Parameters" in body:
             st.parameters = compile_template(body["Parameters"])
+            st.parameters_growth = _growth(body["Parameters"])
         if "ResultSelector" in body:
             st.result_selector = compile_template(body["ResultSelector"])
+            st.result_selector_growth = _growth(body["ResultSelector"])
         if "ResultPath" in body:
             st.result_path_mode, st.result_path = _result_path(body["ResultPath"])
+            if st.result_path_mode == RESULT_MERGED:
+                st.result_path_size = _merge_size(body["ResultPath"])
 
     # One method per state type: the fields only that type has.
 
@@ -112,7 +122,8 @@ class _Compiler:
         if "Result" in body:
             st.has_result = True
             st.result = body["Result"]
-            if len(dumpb(st.result)) > MAX_PAYLOAD:  # observed: fails once entered
+            st.result_size = len(dumpb(st.result))
+            if st.result_size > MAX_PAYLOAD:  # observed: fails once entered
                 error = data_limit_exceeded(st.name)
                 st.entry_error = (error.error, error.cause)
 
@@ -171,7 +182,9 @@ class _Compiler:
         # In a Map, `Parameters` (deprecated) is the per-item selector, not the state input.
         selector = body.get("ItemSelector", body.get("Parameters"))
         st.parameters = None
+        st.parameters_growth = None
         st.item_selector = None if selector is None else compile_template(selector)
+        st.item_selector_growth = None if selector is None else _growth(selector)
         if "ItemsPath" in body:
             st.items_path = compile_path(body["ItemsPath"])
         st.max_concurrency = body.get("MaxConcurrency", 0)
@@ -225,6 +238,12 @@ def _without_placeholders(body: dict, index: dict[str, int]) -> tuple[dict, str 
                 value = [row for row in value if "Next" in row]
         clean[field] = value
     return clean, (found[0] if found else None)
+
+
+def _growth(template: Any) -> Growth | None:
+    """How large a template's output can be (None: it cannot be told)."""
+    growth = template_growth(template)
+    return None if growth is None else Growth(*growth)
 
 
 def _io_path(body: dict, field: str) -> Callable | None:
@@ -283,5 +302,13 @@ def _retrier(row: dict) -> Retrier:
 
 
 def _catcher(row: dict, index: dict[str, int]) -> Catcher:
-    mode, setter = _result_path(row.get("ResultPath", "$"))
-    return Catcher(row["ErrorEquals"], index[row["Next"]], mode, setter)
+    text = row.get("ResultPath", "$")
+    mode, setter = _result_path(text)
+    return Catcher(row["ErrorEquals"], index[row["Next"]], mode, setter,
+                   _merge_size(text) if mode == RESULT_MERGED else 16)
+
+
+def _merge_size(result_path: str) -> int:
+    """What merging a result at this ResultPath may add besides the result: the objects the
+    path makes on its way, at most its own text, escaped."""
+    return 6 * len(result_path) + 16

@@ -11,10 +11,14 @@ from typing import Any, Callable
 
 from fastsfn.errors import PathNotFound, PathSyntaxError, StatesRuntime
 from fastsfn.intrinsics.parser import compile_intrinsic, is_intrinsic
-from fastsfn.jsontext import dumps
+from fastsfn.jsontext import dumpb, dumps
 from fastsfn.paths.jsonpath import compile_path, property_chain
 
 Getter = Callable[[Any, Any], Any]
+
+#: An upper bound of a context object member's JSON size other than the execution input and
+#: a Map item: names (80 characters), ARNs, ids, times, a task token.
+CONTEXT_MEMBER = 4096
 
 
 def _bad_field(key: str) -> PathSyntaxError:
@@ -188,4 +192,28 @@ def template_paths(template: Any) -> list[str]:
     return out
 
 
-__all__ = ["compile_dynamic", "compile_template", "template_paths"]
+def template_growth(template: Any) -> tuple[int, int, int] | None:
+    """How large the template's output can be, as (a size, references to the payload,
+    references to the execution input): its own JSON text plus what each reference reads,
+    at most a whole payload (a `$$` member other than the execution input is a Map item,
+    part of the payload, or a name, id or time: CONTEXT_MEMBER bytes at most). None when it
+    cannot be told: an intrinsic function, or a `..` path, which may gather parts of a
+    payload many times."""
+    size = len(dumpb(template))
+    references = input_references = 0
+    for text in template_paths(template):
+        if is_intrinsic(text) or ".." in text:
+            return None
+        if not text.startswith("$$"):
+            references += 1
+        elif text in ("$$", "$$.Execution") or text.startswith(("$$.Execution.Input",
+                                                                 "$$[", "$$.*", "$$.Execution[",
+                                                                 "$$.Execution.*")):
+            input_references += 1
+        else:   # a Map item (part of the payload read), or a small member
+            references += 1
+            size += CONTEXT_MEMBER
+    return size, references, input_references
+
+
+__all__ = ["compile_dynamic", "compile_template", "template_growth", "template_paths"]

@@ -193,6 +193,26 @@ class TestStartSyncExecution:
         out = sfn.start_sync_execution(stateMachineArn=arn,
                                        input=json.dumps({"s": "x" * 200_000}))
         assert out["status"] == "FAILED" and out["error"] == "States.DataLimitExceeded"
+        assert out["cause"].startswith("The state/task 'P' returned a result")   # its state
+
+    @pytest.mark.parametrize("text", [
+        json.dumps({"s": "x" * 250_000, "n": [1e15] * 100}),       # ASCII, numbers that grow
+        json.dumps({"s": "é" * 125_000}, ensure_ascii=False),     # 250,000 UTF-8 bytes
+    ])
+    def test_large_input_measured_not_guessed(self, sfn, text):
+        # The text's size bounds the input's (five times over: past the limit here, so
+        # the payloads are measured): what fits runs, a copy of it does not.
+        definition = json.dumps({"StartAt": "P", "States": {"P": {
+            "Type": "Pass", "Parameters": {"s.$": "$.s"}, "ResultPath": "$.copy",
+            "Next": "Q"}, "Q": {"Type": "Pass", "InputPath": "$.copy", "End": True}}})
+        arn = create(sfn, definition=definition)
+        out = sfn.start_sync_execution(stateMachineArn=arn, input=text)
+        assert out["status"] == "FAILED" and out["error"] == "States.DataLimitExceeded"
+        arn_one = create(sfn, name="one", definition=json.dumps({"StartAt": "P", "States": {
+            "P": {"Type": "Pass", "Parameters": {"s.$": "$.s"}, "End": True}}}))
+        out = sfn.start_sync_execution(stateMachineArn=arn_one, input=text)
+        assert out["status"] == "SUCCEEDED"
+        assert json.loads(out["output"]) == {"s": json.loads(text)["s"]}
 
     def test_standard_machine_not_supported(self, sfn):
         arn = create(sfn, type="STANDARD")

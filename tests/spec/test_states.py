@@ -597,6 +597,78 @@ class TestPayloadLimit:
                   [1, 2], handlers=self.HUNDRED_K)
         assert out.status == "SUCCEEDED" and len(out.output) == 2
 
+    # Payloads grown inside the execution (AWS fails a state whose input after Parameters,
+    # or whose output, is over the limit); each within the limit on its own.
+    BIG = {"s": "x" * 150_000}
+    DATA_LIMIT = ("The state/task '{}' returned a result with a size exceeding the maximum "
+                  "number of bytes service limit.")
+
+    def test_parameters_doubling_the_input(self):
+        out = run({"P": {"Type": "Pass", "Parameters": {"a.$": "$.s", "b.$": "$.s"},
+                         "ResultPath": None, "Next": "After"},
+                   "After": {"Type": "Succeed"}}, self.BIG)
+        assert (out.error, out.cause) == ("States.DataLimitExceeded",
+                                          self.DATA_LIMIT.format("P"))
+
+    def test_task_input_built_over_the_limit_is_not_sent(self):
+        calls = []
+        out = run({"T": {"Type": "Task", "Resource": FN + "f", "End": True,
+                         "Parameters": {"a.$": "$.s", "b.$": "$.s"}}}, self.BIG,
+                  handlers={"f": lambda e, c: calls.append(e)})
+        assert out.error == "States.DataLimitExceeded" and calls == []
+
+    def test_result_merged_into_the_input(self):
+        out = run({"T": {"Type": "Task", "Resource": FN + "f", "ResultPath": "$.r",
+                         "Next": "After"}, "After": {"Type": "Succeed"}}, self.BIG,
+                  handlers={"f": lambda e, c: "y" * 150_000})
+        assert out.error == "States.DataLimitExceeded"
+
+    def test_intrinsic_output_over_the_limit(self):
+        out = run({"P": {"Type": "Pass", "Parameters": {
+            "a.$": "States.Format('{}{}{}{}', $.s, $.s, $.s, $.s)"}, "End": True}},
+            {"s": "z" * 70_000})
+        assert out.error == "States.DataLimitExceeded"
+
+    def test_recursive_descent_gathering_a_payload_twice(self):
+        nested = {"x": {"x": {"s": "x" * 100_000}}}   # $..x: both objects, one inside the other
+        out = run({"P": {"Type": "Pass", "Parameters": {"all.$": "$..x"}, "End": True}},
+                  {"a": nested, "b": nested})
+        assert out.error == "States.DataLimitExceeded"
+
+    def test_caught_error_merged_over_the_limit(self):
+        def boom(event, context):
+            raise ValueError("c" * 40_000)   # in the cause: 40,000 bytes and more
+        out = run({"T": {"Type": "Task", "Resource": FN + "boom", "End": True, "Catch": [
+            {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "H"}]},
+            "H": {"Type": "Pass", "End": True}}, {"s": "x" * 230_000},
+            handlers={"boom": boom})
+        assert out.error == "States.DataLimitExceeded"
+
+    def test_map_item_selector_building_each_input_over_the_limit(self):
+        out = run({"M": {"Type": "Map", "ItemsPath": "$.items", "End": True,
+                         "ItemSelector": {"s.$": "$.s", "again.$": "$.s"},
+                         "ItemProcessor": {"StartAt": "P", "States": {
+                             "P": {"Type": "Pass", "End": True}}}}},
+                  {"items": [1], "s": "x" * 150_000})
+        assert out.error == "States.DataLimitExceeded"
+
+    def test_large_payloads_within_the_limit_are_not_failed(self):
+        # 250,000 bytes carried through a template, a merged result and a Map: each output
+        # stays within 262,144 bytes, however many states it passes.
+        out = run({
+            "Pick": {"Type": "Pass", "Parameters": {"s.$": "$.s", "items.$": "$.items"},
+                     "Next": "Add"},
+            "Add": {"Type": "Task", "Resource": FN + "f", "ResultPath": "$.r", "Next": "Each"},
+            "Each": {"Type": "Map", "ItemsPath": "$.items", "ResultPath": "$.items",
+                     "ItemProcessor": self.ITERATION_SMALL, "End": True}},
+            {"s": "x" * 250_000, "items": [1, 2, 3]},
+            handlers={"f": lambda e, c: "y" * 5_000, "small": lambda e, c: e})
+        assert out.status == "SUCCEEDED", out.cause
+        assert len(out.output["s"]) == 250_000 and out.output["items"] == [1, 2, 3]
+
+    ITERATION_SMALL = {"StartAt": "T", "States": {
+        "T": {"Type": "Task", "Resource": FN + "small", "End": True}}}
+
     def test_map_output_discarded_by_result_path(self):
         # The state's output is its input when ResultPath is null: nothing over the limit.
         out = run({"M": {"Type": "Map", "ItemProcessor": self.ITERATION, "ResultPath": None,
