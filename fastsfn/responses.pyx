@@ -65,6 +65,13 @@ cdef inline void _string(_Body* body, const char* data, Py_ssize_t n) noexcept:
     body.out += 1
 
 
+cdef inline void _member(_Body* body, const char* head, const char* data,
+                         Py_ssize_t n) noexcept:
+    """A string member: `head` (its comma, name and colon), then `data` as a JSON string."""
+    _literal(body, head)
+    _string(body, data, n)
+
+
 cdef inline int _date(_Body* body, double epoch) except -1:
     """Epoch seconds rounded to milliseconds, written as Python's repr writes that float
     (orjson too): for dates of this era, the seconds, a dot and the millisecond digits
@@ -225,35 +232,26 @@ def sync_body(machine, execution, outcome, str input_text, str trace_header) -> 
     _open(&body, 256 + 2 * NUMBER + status_n + _room(arn_n) + _room(machine_n) + _room(name_n)
           + _room(input_n) + _room(output_n) + _room(error_n) + _room(cause_n) + _room(trace_n))
     try:
-        _literal(&body, '{"executionArn":')
-        _string(&body, arn, arn_n)
-        _literal(&body, ',"stateMachineArn":')
-        _string(&body, machine_arn, machine_n)
-        _literal(&body, ',"name":')
-        _string(&body, execution_name, name_n)
+        _member(&body, '{"executionArn":', arn, arn_n)
+        _member(&body, ',"stateMachineArn":', machine_arn, machine_n)
+        _member(&body, ',"name":', execution_name, name_n)
         _literal(&body, ',"startDate":')
         _date(&body, start)
         _literal(&body, ',"stopDate":')
         _date(&body, stop)
-        _literal(&body, ',"status":')
-        _string(&body, status, status_n)
+        _member(&body, ',"status":', status, status_n)
         if output != NULL:
-            _literal(&body, ',"output":')
-            _string(&body, output, output_n)
+            _member(&body, ',"output":', output, output_n)
             _literal(&body, ',"outputDetails":{"included":true}')
         else:
             if error != NULL:
-                _literal(&body, ',"error":')
-                _string(&body, error, error_n)
+                _member(&body, ',"error":', error, error_n)
             if cause != NULL:
-                _literal(&body, ',"cause":')
-                _string(&body, cause, cause_n)
-        _literal(&body, ',"input":')
-        _string(&body, input, input_n)
+                _member(&body, ',"cause":', cause, cause_n)
+        _member(&body, ',"input":', input, input_n)
         _literal(&body, ',"inputDetails":{"included":true}')
         if trace != NULL:
-            _literal(&body, ',"traceHeader":')
-            _string(&body, trace, trace_n)
+            _member(&body, ',"traceHeader":', trace, trace_n)
         _literal(&body, ',"billingDetails":{"billedMemoryUsedInMB":64,'
                  '"billedDurationInMilliseconds":')
         _integer(&body, _billed_ms(start, stop))
@@ -270,8 +268,7 @@ def start_body(str execution_arn, double start) -> bytes:
     cdef _Body body
     _open(&body, 64 + NUMBER + _room(arn_n))
     try:
-        _literal(&body, '{"executionArn":')
-        _string(&body, arn, arn_n)
+        _member(&body, '{"executionArn":', arn, arn_n)
         _literal(&body, ',"startDate":')
         _date(&body, start)
         _literal(&body, '}')
