@@ -335,11 +335,14 @@ class _Run:
             raise StatesError(self._fail_field(st.error, st.error_path, data, "ErrorPath"),
                               self._fail_field(st.cause, st.cause_path, data, "CausePath"))
         if st.kind in (Kind.SUCCEED, Kind.WAIT):   # TestState does not wait
-            return (self._get(st.output_path, eff),), st.next_index
+            return (_within_limit(self._get(st.output_path, eff), st.limit_name),), \
+                st.next_index
         if st.kind == Kind.MAP:
             self._map_stages(eff)
         else:
             eff = self._stage("afterParameters", st.parameters, eff)
+            if st.parameters is not None:
+                _within_limit(eff, st.limit_name)
         if st.kind == Kind.PASS:
             return self._finish(eff, record_result=False)
         return self._finish(self._result(eff))
@@ -367,7 +370,7 @@ class _Run:
         else:
             combined = st.result_path(raw, result)
         self.inspection["afterResultPath"] = combined
-        return (self._get(st.output_path, combined),), st.next_index
+        return (_within_limit(self._get(st.output_path, combined), st.limit_name),), st.next_index
 
     def _choose(self, eff: Any) -> tuple[tuple, int]:
         st = self.st
@@ -378,7 +381,7 @@ class _Run:
             if st.default_index < 0:
                 raise StatesError("States.NoChoiceMatched", f"No Matches! at state '{st.name}'")
             next_index = st.default_index
-        return (self._get(st.output_path, eff),), next_index
+        return (_within_limit(self._get(st.output_path, eff), st.limit_name),), next_index
 
     def _fail_field(self, value: Any, path: Callable | None, data: Any, field: str) -> Any:
         """A Fail state's Error or Cause, from ErrorPath/CausePath when set (as the executor)."""
@@ -400,7 +403,8 @@ class _Run:
                 f"Map state input must be an array but was: {dumpb(items).decode()}")
         if st.item_selector is not None:
             self.inspection["afterItemSelector"] = [
-                st.item_selector(eff, self.ctx.for_item(i, item)) for i, item in enumerate(items)]
+                _within_limit(st.item_selector(eff, self.ctx.for_item(i, item)), st.limit_name)
+                for i, item in enumerate(items)]
         self.inspection["maxConcurrency"] = (
             st.max_concurrency if st.max_concurrency_path is None
             else st.max_concurrency_path(eff, self.ctx))
@@ -427,9 +431,7 @@ class _Run:
             raise result
         if type(result) not in _PLAIN and isawaitable(result):
             result = _settle(self.runtime, result, st.timeout_seconds or MAX_SECONDS)
-        if type(result) in (dict, list, str) and len(dumpb(result)) > MAX_PAYLOAD:
-            raise data_limit_exceeded(st.limit_name)
-        return result
+        return _within_limit(result, st.limit_name)
 
 
 # inspectionData members that are numbers or objects, not JSON text
@@ -445,6 +447,14 @@ def _backoff(retrier: Retrier, retry_count: int) -> int:
     if retrier.max_delay_seconds > 0:
         delay = min(delay, retrier.max_delay_seconds)
     return int(delay)
+
+
+def _within_limit(value: Any, name: str) -> Any:
+    """The value, if its JSON is within the payload limit (a state input built by
+    Parameters, a result, an output); else DataLimitExceeded naming the state or task."""
+    if type(value) in (dict, list, str) and len(dumpb(value)) > MAX_PAYLOAD:
+        raise data_limit_exceeded(name)
+    return value
 
 
 def _caught_output(catcher: Catcher, data: Any, error: StatesError) -> Any:

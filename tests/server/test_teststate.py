@@ -367,3 +367,26 @@ def test_unbuilt_options_are_refused_by_name(sfn, request_members, named):
     code, message = error_of(excinfo)
     assert code == "ValidationException"
     assert "fastsfn does not support" in message and named in message
+
+
+# -- the payload limit ------------------------------------------------------------------------
+
+BIG_INPUT = json.dumps({"s": "x" * 150_000})
+
+
+@pytest.mark.parametrize("state", [
+    {"Type": "Pass", "Parameters": {"a.$": "$.s", "b.$": "$.s"}, "End": True},   # built input
+    {"Type": "Pass", "Parameters": {"a.$": "$.s"}, "ResultPath": "$.copy", "End": True},
+])
+def test_state_input_or_output_over_the_limit(sfn, state):
+    response = call(sfn, state, input=BIG_INPUT)
+    assert response["status"] == "FAILED"
+    assert response["error"] == "States.DataLimitExceeded"
+    assert "output" not in response
+
+
+def test_state_output_within_the_limit(sfn):
+    state = {"Type": "Pass", "Parameters": {"a.$": "$.s"}, "End": True}
+    response = call(sfn, state, input=BIG_INPUT)
+    assert response["status"] == "SUCCEEDED"
+    assert json.loads(response["output"]) == {"a": "x" * 150_000}
