@@ -90,9 +90,10 @@ class _Compiler:
         if language != "JSONPath":
             raise NotSupportedYet(f"QueryLanguage '{language}' (state '{name}')")
         self._jsonpath_io(st, body)
-        # A state that builds its input, merges a result or hands its input to branches or
-        # iterations reads its input's size bound (measured once a frame if unknown).
-        st.needs_bound = ("Parameters" in body or st.result_path_mode == RESULT_MERGED
+        # A state whose output holds its input (a merged result) or that hands its input to
+        # branches or iterations reads the input's size bound, measured once a frame when
+        # unknown (a template's output alone is measured instead: it is usually smaller).
+        st.needs_bound = (st.result_path_mode == RESULT_MERGED
                           or kind in (Kind.MAP, Kind.PARALLEL))
         st.retriers = tuple(_retrier(r) for r in body.get("Retry", ()))
         st.catchers = tuple(_catcher(c, index) for c in body.get("Catch", ()))
