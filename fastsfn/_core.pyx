@@ -408,7 +408,8 @@ cdef class State:
     cdef public Py_ssize_t result_size         # Pass `Result`'s JSON size
     cdef public Py_ssize_t result_path_size    # what a ResultPath merge may add besides
     cdef public bint paths_unbounded           # an InputPath/OutputPath/ItemsPath with `..`
-    cdef public bint needs_bound               # its output may outgrow its input
+    cdef public bint needs_bound               # reads its input's size bound (a merge, Map,
+                                               # Parallel)
     cdef public str log_resource        # '"resourceType":..,"resource":..' of Task events
                                         # ('"resource":..' of LambdaFunction* events)
     cdef public bint lambda_function    # a bare Lambda ARN: LambdaFunction* events
