@@ -780,7 +780,7 @@ cdef class Frame:
                         bound = -1   # Map and Parallel results: measured when they end
                         if st.kind == TASK:
                             self._task_ended(st, result, None)
-                            bound = _check_size(result, st.limit_name)
+                            bound = _settle(result, -1, st.limit_name)   # from outside
                         self._finish(st, result, bound)
                 elif pending == P_WAIT:
                     self.pending = P_NONE
@@ -902,7 +902,7 @@ cdef class Frame:
                 self._task_error = e
                 return _TASK_FAILED
             self._task_ended(st, result, None)
-            self._finish(st, result, _check_size(result, st.limit_name))
+            self._finish(st, result, _settle(result, -1, st.limit_name))   # from outside
             return None
         self.pending = P_RESULT
         if timeout > 0:
@@ -1041,6 +1041,7 @@ cdef class Frame:
         cdef int n = len(jobs)
         cdef int i = 0
         cdef Frame child
+        cdef Py_ssize_t bound = 1   # of the results array: '[', then each output and a comma
         results = [None] * n
         suspended = []
         failures = 0
@@ -1055,16 +1056,18 @@ cdef class Frame:
                 if tolerance is None:
                     _close_all(suspended)
                 failures = self._tolerate(st, results, i, e, tolerance, failures)
+                bound = -1   # a tolerated failure's error object: measured at the end
             else:
                 if aw is None:
                     self._child_ended(st, child, i, False)
                     results[i] = child.output
+                    bound = _sum(bound, _sum(child.bound, 1))
                 else:
                     suspended.append((i, child, aw))
             i += 1
         if not suspended:
             self._children_ended(st, False)
-            self._finish(st, results, -1)   # measured: every child's output
+            self._finish(st, results, _sum(bound, 1))
             return None
         self.pending = P_RESULT
         return _drive_children(self, st, results, suspended, jobs, i, limit, tolerance,
@@ -1267,12 +1270,6 @@ cdef Py_ssize_t _settle(object value, Py_ssize_t bound, str name) except -2:
     if size > _MAX_PAYLOAD:
         raise data_limit_exceeded(name)
     return size
-
-
-cdef inline Py_ssize_t _check_size(object value, str name) except -2:
-    """A task result's size bound, measured as AWS measures results that cross into the
-    execution from outside."""
-    return _settle(value, -1, name)
 
 
 cdef inline Py_ssize_t _sum(Py_ssize_t a, Py_ssize_t b) noexcept:

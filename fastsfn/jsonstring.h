@@ -1,6 +1,6 @@
-/* UTF-8 text escaped as the inside of a JSON string, as msgspec and orjson escape it (only
- * '"', '\\' and bytes below 0x20): sixteen bytes at a time with SSE2, eight (one 64-bit
- * word) elsewhere. Declared for Cython in jsonstring.pxd. */
+/* Writing JSON text: UTF-8 text escaped as the inside of a JSON string, as msgspec and orjson
+ * escape it (only '"', '\\' and bytes below 0x20), sixteen bytes at a time with SSE2, eight
+ * (one 64-bit word) elsewhere; integers in decimal. Declared for Cython in jsonstring.pxd. */
 #ifndef FASTSFN_JSONSTRING_H
 #define FASTSFN_JSONSTRING_H
 
@@ -125,6 +125,20 @@ static inline char *fastsfn_escape(char *out, const unsigned char *src, ptrdiff_
         out = fastsfn_escape_byte(out, src[i]);
     }
     return out;
+}
+
+/* Write n in decimal at out (at most 20 bytes); return how many bytes. */
+static inline ptrdiff_t fastsfn_digits(char *out, long long n) {
+    char tmp[20];
+    ptrdiff_t i = 0, k = 0;
+    unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+    do {
+        tmp[i++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (n < 0) out[k++] = '-';
+    while (i > 0) out[k++] = tmp[--i];
+    return k;
 }
 
 #endif

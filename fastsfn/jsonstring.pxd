@@ -1,6 +1,6 @@
 # cython: language_level=3
-"""UTF-8 text escaped as the inside of a JSON string (fastsfn/jsonstring.h: inline C, compiled
-into each module that cimports this: the log records, the HTTP responses)."""
+"""Writing JSON text: strings escaped, integers in decimal (fastsfn/jsonstring.h: inline C,
+compiled into each module that cimports this: the log records, the HTTP responses)."""
 
 cdef extern from "jsonstring.h":
     bint needs_escape "fastsfn_needs_escape"(unsigned char c) noexcept nogil
@@ -12,3 +12,5 @@ cdef extern from "jsonstring.h":
     # bytes; return where the next byte goes.
     char* escape_into "fastsfn_escape"(char* out, const unsigned char* src,
                                        Py_ssize_t n) noexcept nogil
+    # Write n in decimal at out (at most 20 bytes); return how many bytes.
+    Py_ssize_t digits "fastsfn_digits"(char* out, long long n) noexcept nogil

@@ -17,7 +17,7 @@ from posix.time cimport clock_gettime, timespec, CLOCK_REALTIME
 cdef extern from "Python.h":
     const char* PyUnicode_AsUTF8AndSize(object, Py_ssize_t*) except NULL
 
-from fastsfn.jsonstring cimport escape_byte, escape_into, escaped_size, needs_escape
+from fastsfn.jsonstring cimport digits, escape_byte, escape_into, escaped_size, needs_escape
 
 from fastsfn.jsontext import dumpb, encoder
 
@@ -203,11 +203,11 @@ cdef int _begin(LogRecords r, str type, long id) except -1:
     ms = <long long>ts.tv_sec * 1000 + ts.tv_nsec // 1000000
     if ms != r._ms or r._ms_len == 0:
         r._ms = ms
-        r._ms_len = _digits(r._ms_text, ms)
+        r._ms_len = digits(r._ms_text, ms)
     r._start = r._len
     memcpy(out, b'{"id":"', 7)
     out += 7
-    out += _digits(out, id)
+    out += digits(out, id)
     memcpy(out, b'","type":"', 10)
     out += 10
     memcpy(out, name, n)
@@ -224,7 +224,7 @@ cdef int _end(LogRecords r, long previous) except -1:
     cdef long long size
     memcpy(out, b',"previous_event_id":"', 22)
     out += 22
-    out += _digits(out, previous)
+    out += digits(out, previous)
     memcpy(out, b'","event_timestamp":"', 21)
     out += 21
     memcpy(out, r._ms_text, r._ms_len)
@@ -344,24 +344,3 @@ cdef void* _realloc(void* buf, size_t size) except NULL:
     if grown == NULL:
         raise MemoryError()
     return grown
-
-
-cdef Py_ssize_t _digits(char* out, long long n) noexcept:
-    """Write n in decimal at `out` (at most MAX_DIGITS bytes); return how many bytes."""
-    cdef char tmp[MAX_DIGITS]
-    cdef Py_ssize_t i = 0, k = 0
-    cdef unsigned long long u = <unsigned long long>(-n) if n < 0 else <unsigned long long>n
-    while True:
-        tmp[i] = <char>(48 + u % 10)
-        u //= 10
-        i += 1
-        if u == 0:
-            break
-    if n < 0:
-        out[0] = c'-'
-        k = 1
-    while i > 0:
-        i -= 1
-        out[k] = tmp[i]
-        k += 1
-    return k

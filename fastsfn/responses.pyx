@@ -15,7 +15,7 @@ from libc.math cimport ceil, nearbyint
 from libc.string cimport memcpy, strlen
 from posix.time cimport clock_gettime, timespec, CLOCK_REALTIME
 
-from fastsfn.jsonstring cimport escape_into
+from fastsfn.jsonstring cimport digits, escape_into
 
 cdef extern from "Python.h":
     const char* PyUnicode_AsUTF8AndSize(object, Py_ssize_t*) except NULL
@@ -81,7 +81,7 @@ cdef inline int _date(_Body* body, double epoch) except -1:
     if not 0 <= ms < 1e15:   # outside 1970-33658: the general conversion
         return _float(body, ms / 1000)
     fraction = <long long>ms % 1000
-    _integer(body, <long long>ms // 1000)
+    body.out += digits(body.out, <long long>ms // 1000)
     body.out[0] = c'.'
     body.out[1] = c'0' + fraction // 100
     body.out[2] = c'0' + fraction // 10 % 10
@@ -98,24 +98,6 @@ cdef int _float(_Body* body, double value) except -1:
     body.out += n
     PyMem_Free(text)
     return 0
-
-
-cdef inline void _integer(_Body* body, long long value) noexcept:
-    cdef char digits[NUMBER]
-    cdef int i = NUMBER
-    cdef bint negative = value < 0
-    cdef unsigned long long u = <unsigned long long>(-value if negative else value)
-    while True:
-        i -= 1
-        digits[i] = <char>(48 + u % 10)
-        u //= 10
-        if u == 0:
-            break
-    if negative:
-        i -= 1
-        digits[i] = c'-'
-    memcpy(body.out, digits + i, NUMBER - i)
-    body.out += NUMBER - i
 
 
 cdef inline Py_ssize_t _room(Py_ssize_t n) noexcept:
@@ -254,7 +236,7 @@ def sync_body(machine, execution, outcome, str input_text, str trace_header) -> 
             _member(&body, ',"traceHeader":', trace, trace_n)
         _literal(&body, ',"billingDetails":{"billedMemoryUsedInMB":64,'
                  '"billedDurationInMilliseconds":')
-        _integer(&body, _billed_ms(start, stop))
+        body.out += digits(body.out, _billed_ms(start, stop))
         _literal(&body, '}}')
         return _bytes(&body)
     finally:
