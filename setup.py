@@ -1,5 +1,6 @@
 """Builds the compiled modules: the executor (fastsfn/_core.pyx), the ids (fastsfn/ids.pyx),
-the log records (fastsfn/logrecords.pyx) and the execution responses (fastsfn/responses.pyx)."""
+the log records (fastsfn/logrecords.pyx), the execution responses (fastsfn/responses.pyx) and
+Python handlers run as Lambda functions (fastsfn/lambdas.pyx)."""
 import os
 
 from Cython.Build import cythonize
@@ -13,6 +14,8 @@ extensions = [Extension("fastsfn._core", ["fastsfn/_core.pyx"]),
               Extension("fastsfn.logrecords", ["fastsfn/logrecords.pyx"],
                         depends=["fastsfn/jsonstring.h"]),
               Extension("fastsfn.responses", ["fastsfn/responses.pyx"],
+                        depends=["fastsfn/jsonstring.h"]),
+              Extension("fastsfn.lambdas", ["fastsfn/lambdas.pyx"],
                         depends=["fastsfn/jsonstring.h"])]
 
 setup(

@@ -8,9 +8,7 @@ awaitable: an async task handler, a Wait or a retry back-off that really sleeps,
 Map/Parallel child that suspended.
 """
 import asyncio
-import linecache
 from inspect import isawaitable
-from json.encoder import encode_basestring_ascii as _quote_ascii
 
 cimport cython
 
@@ -33,9 +31,9 @@ cdef extern from "Python.h":
     PyObject* PyList_GET_ITEM(PyObject*, Py_ssize_t)
     bint PyExceptionInstance_Check(object)   # a flag test: cheaper than isinstance
 
-from fastsfn.errors import (StatesError, StatesRuntime, PathNotFound, TaskFailure,
+from fastsfn.errors import (StatesError, StatesRuntime, PathNotFound,
                             data_limit_exceeded)
-from fastsfn.ids import new_uuid
+from fastsfn.ids cimport new_uuid
 from fastsfn.logrecords cimport LogRecords, new_records
 from fastsfn.jsontext import MAX_PAYLOAD, dumpb, dumps, encoder
 from fastsfn.timestamps import format_timestamp
@@ -203,58 +201,6 @@ cpdef bint error_matches(frozenset names, object err):
 
 
 @cython.final
-cdef class TaskContext:
-    """The `context` a handler receives, shaped like a Lambda context object (made by
-    HandlerCall, one per invocation)."""
-
-    cdef public str function_name
-    cdef public str invoked_function_arn
-    cdef public str state_name
-    cdef str _request_id
-
-    @property
-    def aws_request_id(self):
-        """A request id, made only when read."""
-        if self._request_id is None:
-            self._request_id = new_uuid()
-        return self._request_id
-
-
-@cython.final
-cdef class HandlerCall:
-    """A Task's `invoke(event, frame)` for a Python handler: calls it with a fresh
-    context; its exception comes back as a LambdaError (returned, not raised: a retried task
-    fails many times); an awaitable comes back as `awaited(aw, compact)`, which converts the
-    exception the same way when it is awaited."""
-
-    cdef object handler
-    cdef str function_name
-    cdef str function_arn
-    cdef bint compact
-    cdef object awaited
-
-    def __init__(self, handler, str function_name, str function_arn, bint compact, awaited):
-        self.handler = handler
-        self.function_name = function_name
-        self.function_arn = function_arn
-        self.compact = compact
-        self.awaited = awaited
-
-    def __call__(self, event, frame):
-        cdef TaskContext context = TaskContext.__new__(TaskContext)
-        context.function_name = self.function_name
-        context.invoked_function_arn = self.function_arn
-        context.state_name = ""
-        try:
-            result = self.handler(event, context)
-        except Exception as exc:  # a handler's failure is the task's failure
-            return LambdaError(exc, self.compact)
-        if type(result) in _PLAIN or not isawaitable(result):
-            return result
-        return self.awaited(result, self.compact)
-
-
-@cython.final
 cdef class Outcome:
     """How an execution ended."""
 
@@ -274,83 +220,6 @@ cdef class Outcome:
     def __repr__(self):
         return (f"Outcome(status={self.status!r}, output={self.output!r}, "
                 f"error={self.error!r}, cause={self.cause!r})")
-
-
-class LambdaError(TaskFailure):
-    """A handler exception as Step Functions reports a Lambda error: the error is the
-    exception's class name, the cause Lambda's error JSON with the handler's traceback.
-
-    The cause is written only when read (a retried error never needs it): formatting a
-    traceback reads source files. The legacy function-ARN resource passes the Python
-    runtime's text on as it is (`{"errorMessage": ...}`); `lambda:invoke` re-encodes it
-    compactly (observed on AWS). Compiled here: it is made once per failed attempt.
-    """
-
-    __slots__ = ("error", "_exc", "_compact", "_cause")
-
-    def __init__(self, exc, compact=False):
-        # Set up directly (no super().__init__): this runs once per failed attempt.
-        self.error = type(exc).__name__
-        self._exc = exc
-        self._compact = compact
-        self._cause = None
-
-    @property
-    def cause(self):
-        exc = self._exc
-        if exc is not None:
-            self._cause = _lambda_cause(exc, self.error, self._compact)
-            self._exc = None
-        return self._cause
-
-    @cause.setter
-    def cause(self, value):
-        self._cause = value
-
-    def __str__(self):
-        return f"{self.error}: {self.cause}"
-
-
-cdef str _lambda_cause(object exc, str error, bint compact):
-    """Lambda's error JSON: json.dumps's layout (and its ASCII escaping), written directly."""
-    cdef list stack = []
-    tb = exc.__traceback__
-    if tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next   # the handler's frames, not the caller's
-    while tb is not None:   # traceback.walk_tb, inline
-        stack.append(_quoted_trace_line(tb))
-        tb = tb.tb_next
-    cdef str comma = "," if compact else ", "
-    cdef str colon = ":" if compact else ": "
-    return (f'{{"errorMessage"{colon}{_quote_ascii(str(exc))}{comma}'
-            f'"errorType"{colon}{_quote_ascii(error)}{comma}'
-            f'"requestId"{colon}"{new_uuid()}"{comma}'
-            f'"stackTrace"{colon}[{comma.join(stack)}]}}')
-
-
-cdef dict _trace_lines = {}
-cdef Py_ssize_t TRACE_LINES_KEPT = 4096   # distinct failing code locations remembered
-
-
-cdef str _quoted_trace_line(object tb):
-    """One traceback entry as Lambda's Python runtime lists it (no carets), as a JSON
-    string; source lines come from linecache without re-checking the files on disk, once
-    per code location (a failing handler fails at the same lines again): the location is
-    the code object and its last instruction, so the line number is looked up on a miss
-    only."""
-    code = tb.tb_frame.f_code
-    key = (id(code), tb.tb_lasti)   # a code object's own hash reads all its fields
-    cdef object entry = _trace_lines.get(key)
-    if entry is not None and (<tuple>entry)[0] is code:   # (the id may have been reused)
-        return (<tuple>entry)[1]
-    filename, lineno, function = code.co_filename, tb.tb_lineno, code.co_name
-    line = linecache.getline(filename, lineno).strip()
-    head = f'  File "{filename}", line {lineno}, in {function}\n'
-    quoted = _quote_ascii(f"{head}    {line}\n" if line else head)
-    if len(_trace_lines) >= TRACE_LINES_KEPT:
-        _trace_lines.clear()
-    _trace_lines[key] = (code, quoted)
-    return quoted
 
 
 @cython.final

@@ -5,24 +5,32 @@
 """
 import os
 
-from cpython.unicode cimport PyUnicode_DecodeASCII
 from libc.string cimport memcpy
 
-cdef char _text[36]                 # "xxxxxxxx-xxxx-4xxx-axxx-" then the counter's 12 digits
+cdef extern from "Python.h":
+    str PyUnicode_New(Py_ssize_t, unsigned int)
+    unsigned char* PyUnicode_1BYTE_DATA(str)
+
+cdef char _text[24]                 # "xxxxxxxx-xxxx-4xxx-axxx-" (the counter's 12 digits follow)
 cdef unsigned long long _counter = int.from_bytes(os.urandom(4), "big")
 cdef const char *_HEX = b"0123456789abcdef"
+cdef unsigned long long _DIGITS_12 = 0xFFFFFFFFFFFF   # the counter's bits shown
 
 
-def new_uuid() -> str:
-    """A version-4-shaped UUID string, unique within this process and random across them."""
+cpdef str new_uuid():
+    """A version-4-shaped UUID string, unique within this process and random across them
+    (written straight into a new string; C callers cimport it)."""
     global _counter
-    cdef unsigned long long count = _counter & 0xFFFFFFFFFFFF
+    cdef unsigned long long count = _counter & _DIGITS_12
     cdef int i
+    cdef str out = PyUnicode_New(36, 127)
+    cdef unsigned char* text = PyUnicode_1BYTE_DATA(out)
     _counter += 1
+    memcpy(text, _text, 24)
     for i in range(35, 23, -1):
-        _text[i] = _HEX[count & 15]
+        text[i] = _HEX[count & 15]
         count >>= 4
-    return PyUnicode_DecodeASCII(_text, 36, NULL)
+    return out
 
 
 def reseed() -> None:

@@ -13,7 +13,7 @@ import os
 from inspect import isawaitable
 from typing import Any, Callable, Mapping
 
-from fastsfn._core import HandlerCall, LambdaError
+from fastsfn.lambdas import HandlerCall, LambdaError, lambda_error
 from fastsfn.errors import StatesRuntime, TaskFailure
 from fastsfn.ids import new_uuid
 from fastsfn.jsontext import DecodeError, loads
@@ -37,7 +37,7 @@ def _function_not_found(arn: str) -> TaskFailure:
 def _invoker(handler: Handler, function_name: str, function_arn: str,
              compact: bool = False) -> Callable[[Any, Any], Any]:
     """`invoke(event, frame)`: the handler called with a fresh context, its exceptions as
-    Lambda errors (see `_core.HandlerCall`)."""
+    Lambda errors (see `lambdas.HandlerCall`)."""
     return HandlerCall(handler, function_name, function_arn, compact, _await_handler)
 
 
@@ -45,7 +45,10 @@ async def _await_handler(aw: Any, compact: bool) -> Any:
     try:
         return await aw
     except Exception as exc:
-        raise LambdaError(exc, compact) from None
+        traceback = exc.__traceback__   # from the handler's frames on, as HandlerCall has it
+        if traceback is not None and traceback.tb_next is not None:
+            exc.__traceback__ = traceback.tb_next
+        raise lambda_error(exc, compact) from None
 
 
 def _lambda_envelope(payload: Any, log_tail: bool) -> dict:

@@ -19,11 +19,12 @@ from fastsfn.jsonstring cimport digits, escape_into
 
 cdef extern from "Python.h":
     const char* PyUnicode_AsUTF8AndSize(object, Py_ssize_t*) except NULL
+    dict _PyDict_NewPresized(Py_ssize_t)
     char* PyOS_double_to_string(double, char, int, int, int*) except NULL
     int Py_DTSF_ADD_DOT_0
 
 from fastsfn._core import utc_datetime
-from fastsfn.ids import new_uuid
+from fastsfn.ids cimport new_uuid
 from fastsfn.jsontext import MAX_PAYLOAD, encoder
 from fastsfn.runtime import output_text
 
@@ -31,7 +32,8 @@ cdef object _encode = encoder.encode
 cdef Py_ssize_t _MAX_PAYLOAD = MAX_PAYLOAD
 
 cdef enum:
-    NUMBER = 32   # room for one number's text
+    NUMBER = 32         # room for one number's text
+    SYNC_MEMBERS = 13   # the most members sync_response's dict has
 
 
 cdef struct _Body:
@@ -149,9 +151,13 @@ def sync_response(machine, execution, outcome, str input_text, str trace_header)
             else:   # an output AWS refuses: the execution failed after all
                 outcome = data
                 status = outcome.status
-    out = {"executionArn": execution.execution_arn, "stateMachineArn": machine.arn,
-           "name": execution.name, "startDate": utc_datetime(start),
-           "stopDate": utc_datetime(stop), "status": status}
+    out = _PyDict_NewPresized(SYNC_MEMBERS)   # no resizing while it fills
+    out["executionArn"] = execution.execution_arn
+    out["stateMachineArn"] = machine.arn
+    out["name"] = execution.name
+    out["startDate"] = utc_datetime(start)
+    out["stopDate"] = utc_datetime(stop)
+    out["status"] = status
     if status == "SUCCEEDED":
         out["output"] = text
         out["outputDetails"] = {"included": True}

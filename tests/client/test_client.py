@@ -285,6 +285,30 @@ class TestHandlers:
         assert cause["errorMessage"] == "bad reading" and cause["errorType"] == "CustomError"
         assert any("raise CustomError" in line for line in cause["stackTrace"])
 
+    @pytest.mark.parametrize("form", ["sync", "async"])
+    def test_stack_trace_lists_the_handler_frames_only(self, form):
+        def check(reading):
+            if reading < 0:
+                raise ValueError(f"négatif\x7f: {reading}")
+
+        def fail(event, context):
+            check(event["v"])
+
+        async def fail_async(event, context):
+            check(event["v"])
+
+        handler = fail if form == "sync" else fail_async
+        out = self.run({"fail": handler}, self.definition(
+            "arn:aws:lambda:us-east-1:123456789012:function:fail"), {"v": -1})
+        cause = json.loads(out["cause"])
+        assert cause["errorMessage"] == "négatif\x7f: -1"
+        assert out["cause"].isascii() and "\\u00e9gatif\\u007f" in out["cause"]
+        lines = cause["stackTrace"]
+        assert [line.split(", in ")[1].split("\n")[0] for line in lines] == [
+            handler.__name__, "check"]
+        assert lines[0].startswith(f'  File "{__file__}", line ')
+        assert lines[1].endswith('    raise ValueError(f"négatif\\x7f: {reading}")\n')
+
     def test_lambda_invoke_envelope(self):
         out = self.run({"echo": lambda e, c: e}, self.definition(
             "arn:aws:states:::lambda:invoke",

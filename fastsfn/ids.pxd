@@ -1,0 +1,1 @@
+cpdef str new_uuid()
