@@ -13,14 +13,14 @@ from typing import Any, Mapping
 
 from botocore.exceptions import ClientError, ParamValidationError
 
-from fastsfn._core import now, utc_datetime
+from fastsfn._core import now
 from fastsfn.asl.validate import validate_definition
 from fastsfn.errors import DefinitionError
 from fastsfn.express_logs import LogSink, check_logging_configuration
 from fastsfn.ids import new_uuid
 from fastsfn.jsontext import SURELY_WITHIN_LIMIT, DecodeError, exceeds_payload_limit, loads
 from fastsfn.resources import Handler
-from fastsfn.responses import metadata, start_body, sync_body, sync_response
+from fastsfn.responses import metadata, start_body, sync_body, sync_response, utc_datetime
 from fastsfn.runtime import Outcome, Runtime, StateMachine
 from fastsfn.teststate import INSPECTION_LEVELS, InvalidRequest, run_state
 

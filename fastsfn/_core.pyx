@@ -12,10 +12,7 @@ from inspect import isawaitable
 
 cimport cython
 
-from cpython.datetime cimport datetime_new, get_utc, import_datetime
 from cpython.object cimport PyObject, PyTypeObject
-from libc.math cimport floor, rint
-from libc.time cimport gmtime_r, time_t, tm
 from posix.time cimport clock_gettime, timespec, CLOCK_REALTIME, CLOCK_MONOTONIC
 
 cdef extern from "Python.h":
@@ -112,25 +109,6 @@ cdef inline double _monotonic() noexcept:
 def now() -> float:
     """Wall-clock seconds since the epoch (the clock executions are stamped with)."""
     return _now()
-
-
-import_datetime()
-cdef object _UTC = get_utc()
-
-
-def utc_datetime(double epoch):
-    """An aware UTC datetime for epoch seconds (as `datetime.fromtimestamp(epoch, utc)`,
-    without its Python-level layers: a synchronous execution returns two)."""
-    cdef double whole = floor(epoch)
-    cdef int micros = <int>rint((epoch - whole) * 1e6)
-    cdef time_t seconds = <time_t>whole
-    cdef tm t
-    if micros == 1000000:
-        seconds += 1
-        micros = 0
-    gmtime_r(&seconds, &t)
-    return datetime_new(t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min,
-                        t.tm_sec, micros, _UTC)
 
 
 @cython.final

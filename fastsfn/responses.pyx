@@ -3,16 +3,18 @@
 execution's cost went into shaping its answer.
 
 Stage: API. `sync_response` is StartSyncExecution's answer as boto3 returns it (a dict with
-datetimes and ResponseMetadata); `sync_body` and `start_body` are the HTTP bodies the server
+datetimes, `utc_datetime`, and ResponseMetadata, `metadata`); `sync_body` and `start_body` are the HTTP bodies the server
 sends (the same members in the same order, dates as epoch seconds, no ResponseMetadata),
 written straight as bytes in one pass: mostly strings copied or escaped (ARNs, the input,
 the output as JSON text) and three numbers.
 """
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
+from cpython.datetime cimport datetime_new, get_utc, import_datetime
 from cpython.unicode cimport PyUnicode_DecodeUTF8
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
-from libc.math cimport ceil, nearbyint
+from libc.math cimport ceil, floor, nearbyint, rint
 from libc.string cimport memcpy, strlen
+from libc.time cimport gmtime_r, time_t, tm
 from posix.time cimport clock_gettime, timespec, CLOCK_REALTIME
 
 from fastsfn.jsonstring cimport digits, escape_into
@@ -23,7 +25,6 @@ cdef extern from "Python.h":
     char* PyOS_double_to_string(double, char, int, int, int*) except NULL
     int Py_DTSF_ADD_DOT_0
 
-from fastsfn._core import utc_datetime
 from fastsfn.ids cimport new_uuid
 from fastsfn.jsontext import MAX_PAYLOAD, encoder
 from fastsfn.runtime import output_text
@@ -113,7 +114,26 @@ cdef inline double _now() noexcept:
     return ts.tv_sec + ts.tv_nsec * 1e-9
 
 
-def metadata() -> dict:
+import_datetime()
+cdef object _UTC = get_utc()
+
+
+cpdef object utc_datetime(double epoch):
+    """An aware UTC datetime for epoch seconds (as `datetime.fromtimestamp(epoch, utc)`,
+    without its Python-level layers: a synchronous execution returns two)."""
+    cdef double whole = floor(epoch)
+    cdef int micros = <int>rint((epoch - whole) * 1e6)
+    cdef time_t seconds = <time_t>whole
+    cdef tm t
+    if micros == 1000000:
+        seconds += 1
+        micros = 0
+    gmtime_r(&seconds, &t)
+    return datetime_new(t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min,
+                        t.tm_sec, micros, _UTC)
+
+
+cpdef dict metadata():
     """The ResponseMetadata boto3 adds to every response."""
     return {"RequestId": new_uuid(), "HTTPStatusCode": 200, "HTTPHeaders": {},
             "RetryAttempts": 0}

@@ -5,7 +5,7 @@ import random
 import uuid
 from datetime import datetime, timezone
 
-from fastsfn._core import utc_datetime
+from fastsfn.responses import utc_datetime
 from fastsfn.ids import new_uuid
 
 
