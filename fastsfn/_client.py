@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Awaitable, Mapping
 
 from botocore.exceptions import ClientError, ParamValidationError
 
@@ -504,34 +504,64 @@ class AsyncClient:
         includedData: str | None = None,
     ) -> dict | bytes:
         """StartSyncExecution; a suspended execution finishes on the caller's loop."""
-        sync = self._sync
-        op = "StartSyncExecution"
-        machine, execution = sync._start(op, stateMachineArn, name, input)
-        if machine.type != "EXPRESS":
-            sync._fail("StateMachineTypeNotSupported",
-                       "This operation is not supported by this type of state machine", op)
-        outcome = self.runtime.run(machine, execution)
+        machine, execution, outcome = self._run_sync(stateMachineArn, name, input)
         if type(outcome) is not Outcome:
             outcome = await outcome
         if self.wire:
             return sync_body(machine, execution, outcome, input, traceHeader)
         return sync_response(machine, execution, outcome, input, traceHeader)
 
+    def start_sync_body(self, stateMachineArn: str | None, name: str | None,
+                        input: str | None, traceHeader: str | None) -> bytes | Awaitable[bytes]:
+        """StartSyncExecution's HTTP body (the server's call): the bytes at once, without a
+        coroutine, unless the execution suspended."""
+        machine, execution, outcome = self._run_sync(stateMachineArn, name, input)
+        if type(outcome) is Outcome:
+            return sync_body(machine, execution, outcome, input, traceHeader)
+        return self._sync_body_later(machine, execution, outcome, input, traceHeader)
+
+    async def _sync_body_later(self, machine: StateMachine, execution: Any, running: Any,
+                               input: str | None, traceHeader: str | None) -> bytes:
+        return sync_body(machine, execution, await running, input, traceHeader)
+
+    def _run_sync(self, stateMachineArn: str | None, name: str | None,
+                  input: str | None) -> tuple[StateMachine, Any, Any]:
+        """A StartSyncExecution started: machine, execution, and its Outcome or an
+        awaitable of it."""
+        sync = self._sync
+        op = "StartSyncExecution"
+        machine, execution = sync._start(op, stateMachineArn, name, input)
+        if machine.type != "EXPRESS":
+            sync._fail("StateMachineTypeNotSupported",
+                       "This operation is not supported by this type of state machine", op)
+        return machine, execution, self.runtime.run(machine, execution)
+
     async def start_execution(
         self, *, stateMachineArn: str | None = None, name: str | None = None,
         input: str | None = None, traceHeader: str | None = None,
     ) -> dict | bytes:
         """StartExecution; the execution runs as a task on the caller's loop."""
+        execution = self._run_in_background(stateMachineArn, name, input)
+        if self.wire:
+            return start_body(execution.execution_arn, execution.start_time)
+        return {"executionArn": execution.execution_arn,
+                "startDate": utc_datetime(execution.start_time), "ResponseMetadata": metadata()}
+
+    def start_body(self, stateMachineArn: str | None, name: str | None,
+                   input: str | None, traceHeader: str | None) -> bytes:
+        """StartExecution's HTTP body (the server's call)."""
+        execution = self._run_in_background(stateMachineArn, name, input)
+        return start_body(execution.execution_arn, execution.start_time)
+
+    def _run_in_background(self, stateMachineArn: str | None, name: str | None,
+                           input: str | None) -> Any:
         sync = self._sync
         machine, execution = sync._start("StartExecution", stateMachineArn, name, input)
         self.runtime.remember(machine, execution)
         outcome = self.runtime.run(machine, execution)
         if not isinstance(outcome, Outcome):
             self.runtime.track(asyncio.get_running_loop().create_task(outcome))
-        if self.wire:
-            return start_body(execution.execution_arn, execution.start_time)
-        return {"executionArn": execution.execution_arn,
-                "startDate": utc_datetime(execution.start_time), "ResponseMetadata": metadata()}
+        return execution
 
     async def close(self) -> None:
         """Wait for executions started on this loop, then for their logs to be shipped."""

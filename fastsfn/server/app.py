@@ -15,6 +15,7 @@ from fastsfn.server.protocol import (
     ProtocolError,
     client_failure,
     decode,
+    decode_start,
     encode,
     throttled,
 )
@@ -52,6 +53,8 @@ def create_app(client: Client | AsyncClient, max_body: int = MAX_BODY,
     aclient = AsyncClient(sync, wire=True)
     operations = Operations(aclient._sync)
     calls = {name: getattr(aclient, op.method) for name, op in operations.served.items()}
+    # The starting operations answer their body at once unless the execution suspends.
+    starts = {"StartSyncExecution": aclient.start_sync_body, "StartExecution": aclient.start_body}
     background = aclient.runtime.background   # executions started and still running
     answering = 0  # StartExecution / StartSyncExecution requests being answered
 
@@ -63,15 +66,18 @@ def create_app(client: Client | AsyncClient, max_body: int = MAX_BODY,
                 raise ProtocolError(400, "UnknownOperationException",
                                     f"fastsfn answers POST requests only, not {request.method}")
             op = operations.resolve(request.headers.get("X-Amz-Target"))
-            call = calls[op.name]
             if not op.starts_execution:
-                result = await call(**decode(op, await request.read()))
+                result = await calls[op.name](**decode(op, await request.read()))
             elif answering + len(background) >= max_inflight:
                 raise throttled()
             else:
                 answering += 1
                 try:
-                    result = await call(**decode(op, await request.read()))
+                    doc = decode_start(op, await request.read())
+                    result = starts[op.name](doc.stateMachineArn, doc.name, doc.input,
+                                             doc.traceHeader)
+                    if type(result) is not bytes:
+                        result = await result
                 finally:
                     answering -= 1
             return _response(200, result if type(result) is bytes else encode(result),

@@ -91,7 +91,7 @@ class Operations:
                                 if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD))
             typed = _TYPED.get(name)
             if typed is not None and set(typed.type.__struct_fields__) != members:
-                typed = None   # the client takes other members: only the general path fits
+                raise TypeError(f"{method} takes other members than {name}'s typed request")
             self.served[name] = self.targets[TARGET_PREFIX + name] = Operation(
                 name, method, members, model.operation_model(name).input_shape,
                 name in _STARTS_EXECUTION, typed)
@@ -159,6 +159,14 @@ def decode(op: Operation, body: bytes) -> dict[str, Any]:
                 raise ProtocolError(400, "SerializationException", str(e)) from None
         out[key] = value
     return out
+
+
+def decode_start(op: Operation, body: bytes) -> _StartExecution:
+    """A StartExecution or StartSyncExecution request's members, decoded by type."""
+    try:
+        return op.typed.decode(body)
+    except msgspec.DecodeError:
+        return op.typed.type(**decode(op, body))   # the general path words the error as AWS does
 
 
 def client_failure(e: ClientError | ParamValidationError) -> ProtocolError:
