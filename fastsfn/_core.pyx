@@ -1259,6 +1259,35 @@ async def _sleep_then_time_out(double seconds):
     raise ExecutionTimedOut()
 
 
+cpdef object begin(Execution execution, Program program):
+    """An execution run as far as it goes without waiting: its Outcome once it ended (not
+    logged yet: the runtime does that), or (frame, awaitable) when it must suspend."""
+    cdef Frame frame = Frame(execution, program, execution.input)
+    try:
+        aw = frame.advance()
+    except StatesError as e:
+        return Outcome("FAILED", None, e.error, e.cause)
+    except ExecutionTimedOut:
+        return timed_out()
+    except Exception as e:   # an engine fault must still end as an execution status
+        return internal_failure(e)
+    if aw is None:
+        return Outcome("SUCCEEDED", frame.output)
+    return frame, aw
+
+
+cpdef Outcome timed_out():
+    """The Outcome of an execution that ran past its time limit."""
+    return Outcome("TIMED_OUT", None, "States.Timeout",
+                   "The execution ran longer than its time limit.")
+
+
+cpdef Outcome internal_failure(object e):
+    """The Outcome of an execution the engine itself failed (a bug: never a traceback)."""
+    return Outcome("FAILED", None, "States.Runtime",
+                   f"fastsfn internal error: {type(e).__name__}: {e}")
+
+
 async def drive(Frame frame, object aw):
     """Finish a frame that suspended: await what it asks for, feed the outcome back."""
     while aw is not None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from fastsfn import _core, stepping
-from fastsfn._core import Outcome  # how an execution ended (made once per execution)
+from fastsfn._core import Outcome, internal_failure, timed_out  # how an execution ended
 from fastsfn.asl.validate import validate_definition
 from fastsfn.compiler.compile import compile_definition
 from fastsfn.errors import DefinitionError, StatesError
@@ -203,26 +203,16 @@ class Runtime:
         try:
             return stepping.run_blocking(self._drive(*started), execution.remaining())
         except asyncio.TimeoutError:
-            return self._ended(execution, _timed_out())
+            return self._ended(execution, timed_out())
 
     def start(self, machine: StateMachine, execution: _core.Execution) -> Outcome | tuple:
         """The synchronous part: an Outcome, or (frame, awaitable) when it must suspend."""
         if execution.log_level == LOG_ALL:
             execution.log_started()
-        frame = _core.Frame(execution, machine.program, execution.input)
-        try:
-            aw = frame.advance()
-        except StatesError as e:
-            return self._ended(execution, Outcome("FAILED", error=e.error, cause=e.cause))
-        except _core.ExecutionTimedOut:
-            return self._ended(execution, _timed_out())
-        except Exception as e:  # an engine fault must still end as an execution status
-            return self._ended(execution, _internal_failure(e))
-        if aw is None:
-            outcome = Outcome("SUCCEEDED", frame.output)
-            # A successful execution logs only at ALL (ERROR and FATAL log failures).
-            return self._ended(execution, outcome) if execution.log_level == LOG_ALL else outcome
-        return frame, aw
+        started = _core.begin(execution, machine.program)
+        if execution.log_level and type(started) is Outcome:
+            return self._ended(execution, started)
+        return started
 
     async def _drive(self, frame: Any, aw: Any) -> Outcome:
         try:
@@ -230,9 +220,9 @@ class Runtime:
         except StatesError as e:
             outcome = Outcome("FAILED", error=e.error, cause=e.cause)
         except _core.ExecutionTimedOut:
-            outcome = _timed_out()
+            outcome = timed_out()
         except Exception as e:
-            outcome = _internal_failure(e)
+            outcome = internal_failure(e)
         else:
             outcome = _succeeded(output)
         return self._ended(frame.execution, outcome)
@@ -244,7 +234,7 @@ class Runtime:
         try:
             return await asyncio.wait_for(coro, max(remaining, 0))
         except asyncio.TimeoutError:
-            return self._ended(execution, _timed_out())
+            return self._ended(execution, timed_out())
 
     def _ended(self, execution: _core.Execution, outcome: Outcome) -> Outcome:
         """An execution's last step: when it logs, its end event and shipping its records."""
@@ -314,16 +304,6 @@ class Runtime:
 
 def _succeeded(output: Any) -> Outcome:
     return Outcome("SUCCEEDED", output=output)
-
-
-def _timed_out() -> Outcome:
-    return Outcome("TIMED_OUT", error="States.Timeout",
-                   cause="The execution ran longer than its time limit.")
-
-
-def _internal_failure(e: Exception) -> Outcome:
-    return Outcome("FAILED", error="States.Runtime",
-                   cause=f"fastsfn internal error: {type(e).__name__}: {e}")
 
 
 def output_text(outcome: Outcome) -> Outcome | str:
