@@ -374,13 +374,16 @@ class Client:
     # -- executions -----------------------------------------------------------------------
 
     def _start(self, op: str, stateMachineArn: str | None, name: str | None,
-               input: str | None) -> tuple[StateMachine, Any]:
+               input: str | None, express_only: bool = False) -> tuple[StateMachine, Any]:
         machine = self.runtime.machines.get(stateMachineArn)  # type: ignore[arg-type]
         if machine is None or self.runtime.store is not None:
             machine = self.runtime.lookup(stateMachineArn)  # type: ignore[arg-type]
         if machine is None:
             _require(op, stateMachineArn=stateMachineArn)
             machine = self._machine(stateMachineArn, op)  # type: ignore[arg-type]
+        if express_only and machine.type != "EXPRESS":
+            self._fail("StateMachineTypeNotSupported",
+                       "This operation is not supported by this type of state machine", op)
         if name is not None:
             self._check_name(name, op)
         text = "{}" if input is None else input
@@ -407,11 +410,8 @@ class Client:
         includedData: str | None = None,
     ) -> dict:
         """StartSyncExecution: runs to the end; failures are in `status`, not exceptions."""
-        op = "StartSyncExecution"
-        machine, execution = self._start(op, stateMachineArn, name, input)
-        if machine.type != "EXPRESS":
-            self._fail("StateMachineTypeNotSupported",
-                       "This operation is not supported by this type of state machine", op)
+        machine, execution = self._start("StartSyncExecution", stateMachineArn, name, input,
+                                         express_only=True)
         outcome = self.runtime.run_sync(machine, execution)
         return sync_response(machine, execution, outcome, input, traceHeader)
 
@@ -504,7 +504,9 @@ class AsyncClient:
         includedData: str | None = None,
     ) -> dict | bytes:
         """StartSyncExecution; a suspended execution finishes on the caller's loop."""
-        machine, execution, outcome = self._run_sync(stateMachineArn, name, input)
+        machine, execution = self._sync._start("StartSyncExecution", stateMachineArn, name,
+                                               input, express_only=True)
+        outcome = self.runtime.run(machine, execution)
         if type(outcome) is not Outcome:
             outcome = await outcome
         if self.wire:
@@ -515,7 +517,9 @@ class AsyncClient:
                         input: str | None, traceHeader: str | None) -> bytes | Awaitable[bytes]:
         """StartSyncExecution's HTTP body (the server's call): the bytes at once, without a
         coroutine, unless the execution suspended."""
-        machine, execution, outcome = self._run_sync(stateMachineArn, name, input)
+        machine, execution = self._sync._start("StartSyncExecution", stateMachineArn, name,
+                                               input, express_only=True)
+        outcome = self.runtime.run(machine, execution)
         if type(outcome) is Outcome:
             return sync_body(machine, execution, outcome, input, traceHeader)
         return self._sync_body_later(machine, execution, outcome, input, traceHeader)
@@ -523,18 +527,6 @@ class AsyncClient:
     async def _sync_body_later(self, machine: StateMachine, execution: Any, running: Any,
                                input: str | None, traceHeader: str | None) -> bytes:
         return sync_body(machine, execution, await running, input, traceHeader)
-
-    def _run_sync(self, stateMachineArn: str | None, name: str | None,
-                  input: str | None) -> tuple[StateMachine, Any, Any]:
-        """A StartSyncExecution started: machine, execution, and its Outcome or an
-        awaitable of it."""
-        sync = self._sync
-        op = "StartSyncExecution"
-        machine, execution = sync._start(op, stateMachineArn, name, input)
-        if machine.type != "EXPRESS":
-            sync._fail("StateMachineTypeNotSupported",
-                       "This operation is not supported by this type of state machine", op)
-        return machine, execution, self.runtime.run(machine, execution)
 
     async def start_execution(
         self, *, stateMachineArn: str | None = None, name: str | None = None,

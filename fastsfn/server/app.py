@@ -52,6 +52,7 @@ def create_app(client: Client | AsyncClient, max_body: int = MAX_BODY,
     sync = client._sync if isinstance(client, AsyncClient) else client
     aclient = AsyncClient(sync, wire=True)
     operations = Operations(aclient._sync)
+    targets = operations.targets   # X-Amz-Target -> operation (resolve words the misses)
     calls = {name: getattr(aclient, op.method) for name, op in operations.served.items()}
     # The starting operations answer their body at once unless the execution suspends.
     starts = {"StartSyncExecution": aclient.start_sync_body, "StartExecution": aclient.start_body}
@@ -65,7 +66,8 @@ def create_app(client: Client | AsyncClient, max_body: int = MAX_BODY,
             if request.method != "POST":
                 raise ProtocolError(400, "UnknownOperationException",
                                     f"fastsfn answers POST requests only, not {request.method}")
-            op = operations.resolve(request.headers.get("X-Amz-Target"))
+            target = request.headers.get("X-Amz-Target")
+            op = targets.get(target) or operations.resolve(target)
             if not op.starts_execution:
                 result = await calls[op.name](**decode(op, await request.read()))
             elif answering + len(background) >= max_inflight:
