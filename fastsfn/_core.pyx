@@ -355,8 +355,11 @@ cdef class Execution:
 
     def __init__(self, str name, str state_machine_arn,
                  str state_machine_name, str role_arn, object input, double start_time,
-                 double timeout_seconds=0.0, double sleep_scale=1.0, bint standard=False):
+                 double timeout_seconds=0.0, double sleep_scale=1.0, bint standard=False,
+                 int log_level=0, bint log_data=False):
         self.standard = standard
+        self.log_level = log_level
+        self.log_data = log_data
         self._name = name
         self.state_machine_arn = state_machine_arn
         self.state_machine_name = state_machine_name
@@ -1259,21 +1262,30 @@ async def _sleep_then_time_out(double seconds):
     raise ExecutionTimedOut()
 
 
-cpdef object begin(Execution execution, Program program):
-    """An execution run as far as it goes without waiting: its Outcome once it ended (not
-    logged yet: the runtime does that), or (frame, awaitable) when it must suspend."""
-    cdef Frame frame = Frame(execution, program, execution.input)
+cpdef object begin(Execution execution, Program program, object ended):
+    """An execution run as far as it goes without waiting: its Outcome once it ended, or
+    (frame, awaitable) when it must suspend. An Outcome whose end is logged (at ALL; a
+    failure at ERROR and FATAL) comes back through `ended(execution, outcome)`."""
+    cdef Frame frame
+    cdef Outcome outcome
+    if execution.log_level == LOG_ALL:
+        execution.log_started()
+    frame = Frame(execution, program, execution.input)
     try:
         aw = frame.advance()
     except StatesError as e:
-        return Outcome("FAILED", None, e.error, e.cause)
+        outcome = Outcome("FAILED", None, e.error, e.cause)
     except ExecutionTimedOut:
-        return timed_out()
+        outcome = timed_out()
     except Exception as e:   # an engine fault must still end as an execution status
-        return internal_failure(e)
-    if aw is None:
-        return Outcome("SUCCEEDED", frame.output)
-    return frame, aw
+        outcome = internal_failure(e)
+    else:
+        if aw is not None:
+            return frame, aw
+        outcome = Outcome("SUCCEEDED", frame.output)
+    if execution.log_level == LOG_ALL or (execution.log_level and outcome.status != "SUCCEEDED"):
+        return ended(execution, outcome)
+    return outcome
 
 
 cpdef Outcome timed_out():

@@ -164,13 +164,11 @@ class Runtime:
 
     def new_execution(self, machine: StateMachine, name: str | None, input_value: Any) -> _core.Execution:
         """Identity and clock of a new execution (ARNs in AWS's Express/Standard forms)."""
-        execution = _core.Execution(name, machine.arn, machine.name, machine.role_arn,
-                                    input_value, _core.now(), machine.timeout_seconds,
-                                    self.sleep_scale, machine.type == "STANDARD")
-        if machine.log.level:
-            execution.log_level = machine.log.level
-            execution.log_data = machine.log.include_execution_data
-        return execution
+        log = machine.log
+        return _core.Execution(name, machine.arn, machine.name, machine.role_arn, input_value,
+                               _core.now(), machine.timeout_seconds, self.sleep_scale,
+                               machine.type == "STANDARD", log.level,
+                               log.include_execution_data)
 
     def remember(self, machine: StateMachine, execution: _core.Execution) -> None:
         """Keep a STANDARD execution's machine, for DescribeStateMachineForExecution."""
@@ -207,12 +205,7 @@ class Runtime:
 
     def start(self, machine: StateMachine, execution: _core.Execution) -> Outcome | tuple:
         """The synchronous part: an Outcome, or (frame, awaitable) when it must suspend."""
-        if execution.log_level == LOG_ALL:
-            execution.log_started()
-        started = _core.begin(execution, machine.program)
-        if execution.log_level and type(started) is Outcome:
-            return self._ended(execution, started)
-        return started
+        return _core.begin(execution, machine.program, self._ended)
 
     async def _drive(self, frame: Any, aw: Any) -> Outcome:
         try:
