@@ -118,8 +118,8 @@ class LocalShipper:
             pending.count += count
             self._put_bytes = put = self._put_bytes + len(lines)
             waiting = put - self._taken_bytes
-        if waiting >= self._wake_bytes:
-            self._wake.set()
+        if waiting >= self._wake_bytes and not self._wake.is_set():
+            self._wake.set()   # (set once: the writer may wait for the GIL a while)
         if put - self._written_bytes > self._max_queued_bytes:
             self._wait_for_room()
 
