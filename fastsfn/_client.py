@@ -396,13 +396,7 @@ class Client:
         except (DecodeError, TypeError) as e:
             self._fail("InvalidExecutionInput",
                        f"Invalid State Machine Execution Input: '{e}'", op)
-        execution = self.runtime.new_execution(machine, name, value)
-        # Decoded and written again, JSON grows only in numbers ("1e15" becomes
-        # 1000000000000000.0): at most five bytes for each byte sent.
-        execution.input_bound = 5 * (len(text) if text.isascii() else len(text.encode()))
-        if execution.log_level:
-            execution.input_text = text   # logged as sent
-        return machine, execution
+        return machine, self.runtime.new_execution(machine, name, value, text)
 
     def start_sync_execution(
         self, *, stateMachineArn: str | None = None, name: str | None = None,

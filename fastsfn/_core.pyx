@@ -27,6 +27,8 @@ cdef extern from "Python.h":
     Py_ssize_t PyList_GET_SIZE(PyObject*)
     PyObject* PyList_GET_ITEM(PyObject*, Py_ssize_t)
     bint PyExceptionInstance_Check(object)   # a flag test: cheaper than isinstance
+    bint PyUnicode_IS_ASCII(object)
+    const char* PyUnicode_AsUTF8AndSize(object, Py_ssize_t*) except NULL
 
 from fastsfn.errors import (StatesError, StatesRuntime, PathNotFound,
                             data_limit_exceeded)
@@ -348,15 +350,15 @@ cdef class Execution:
     cdef public bint log_data         # includeExecutionData
     cdef public LogRecords log        # the records made so far (None before the first)
     cdef public str input_text        # the input as the caller sent it, when known
-    cdef public Py_ssize_t input_bound  # an upper bound of the input's JSON size (-1: unknown;
-                                        # set by the API from the text sent)
+    cdef public Py_ssize_t input_bound  # an upper bound of the input's JSON size (-1: unknown)
     cdef str _region
     cdef str _role_json
 
     def __init__(self, str name, str state_machine_arn,
                  str state_machine_name, str role_arn, object input, double start_time,
                  double timeout_seconds=0.0, double sleep_scale=1.0, bint standard=False,
-                 int log_level=0, bint log_data=False):
+                 int log_level=0, bint log_data=False, str input_text=None):
+        cdef Py_ssize_t size
         self.standard = standard
         self.log_level = log_level
         self.log_data = log_data
@@ -370,7 +372,16 @@ cdef class Execution:
         self.sleep_scale = sleep_scale
         self.events = 1   # ExecutionStarted
         self.transitions = 0
+        self.input_text = input_text
         self.input_bound = -1
+        if input_text is not None:
+            # Decoded and written again, JSON grows only in numbers ("1e15" becomes
+            # 1000000000000000.0): at most five bytes for each byte sent.
+            if PyUnicode_IS_ASCII(input_text):
+                size = len(input_text)
+            else:
+                PyUnicode_AsUTF8AndSize(input_text, &size)
+            self.input_bound = 5 * size
 
     @property
     def name(self):

@@ -162,13 +162,16 @@ class Runtime:
 
     # -- executions -----------------------------------------------------------------------
 
-    def new_execution(self, machine: StateMachine, name: str | None, input_value: Any) -> _core.Execution:
-        """Identity and clock of a new execution (ARNs in AWS's Express/Standard forms)."""
+    def new_execution(self, machine: StateMachine, name: str | None, input_value: Any,
+                      input_text: str | None = None) -> _core.Execution:
+        """Identity and clock of a new execution (ARNs in AWS's Express/Standard forms);
+        `input_text` is the input as sent, when it came as text (logged as it is, and its
+        length bounds the input's size)."""
         log = machine.log
         return _core.Execution(name, machine.arn, machine.name, machine.role_arn, input_value,
                                _core.now(), machine.timeout_seconds, self.sleep_scale,
                                machine.type == "STANDARD", log.level,
-                               log.include_execution_data)
+                               log.include_execution_data, input_text)
 
     def remember(self, machine: StateMachine, execution: _core.Execution) -> None:
         """Keep a STANDARD execution's machine, for DescribeStateMachineForExecution."""
