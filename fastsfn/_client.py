@@ -473,13 +473,12 @@ def client(
 class AsyncClient:
     """The same surface as coroutines, for asyncio programs (`fastsfn.aclient`).
 
-    With `wire` (the server's use), StartExecution and StartSyncExecution answer their HTTP
-    body as bytes: dates as epoch seconds, no ResponseMetadata.
+    For the server, `start_sync_body` and `start_body` answer the starting operations with
+    their HTTP bodies as bytes (dates as epoch seconds, no ResponseMetadata).
     """
 
-    def __init__(self, sync: Client, wire: bool = False) -> None:
+    def __init__(self, sync: Client) -> None:
         self._sync = sync
-        self.wire = wire
         self.exceptions = sync.exceptions
         self.runtime = sync.runtime
 
@@ -496,15 +495,13 @@ class AsyncClient:
         self, *, stateMachineArn: str | None = None, name: str | None = None,
         input: str | None = None, traceHeader: str | None = None,
         includedData: str | None = None,
-    ) -> dict | bytes:
+    ) -> dict:
         """StartSyncExecution; a suspended execution finishes on the caller's loop."""
         machine, execution = self._sync._start("StartSyncExecution", stateMachineArn, name,
                                                input, express_only=True)
         outcome = self.runtime.run(machine, execution)
         if type(outcome) is not Outcome:
             outcome = await outcome
-        if self.wire:
-            return sync_body(machine, execution, outcome, input, traceHeader)
         return sync_response(machine, execution, outcome, input, traceHeader)
 
     def start_sync_body(self, stateMachineArn: str | None, name: str | None,
@@ -525,11 +522,9 @@ class AsyncClient:
     async def start_execution(
         self, *, stateMachineArn: str | None = None, name: str | None = None,
         input: str | None = None, traceHeader: str | None = None,
-    ) -> dict | bytes:
+    ) -> dict:
         """StartExecution; the execution runs as a task on the caller's loop."""
         execution = self._run_in_background(stateMachineArn, name, input)
-        if self.wire:
-            return start_body(execution.execution_arn, execution.start_time)
         return {"executionArn": execution.execution_arn,
                 "startDate": utc_datetime(execution.start_time), "ResponseMetadata": metadata()}
 

@@ -50,10 +50,11 @@ def create_app(client: Client | AsyncClient, max_body: int = MAX_BODY,
     Past `max_inflight` executions in flight, starting one answers `ThrottlingException`.
     """
     sync = client._sync if isinstance(client, AsyncClient) else client
-    aclient = AsyncClient(sync, wire=True)
+    aclient = AsyncClient(sync)
     operations = Operations(aclient._sync)
     targets = operations.targets   # X-Amz-Target -> operation (resolve words the misses)
-    calls = {name: getattr(aclient, op.method) for name, op in operations.served.items()}
+    calls = {name: getattr(aclient, op.method) for name, op in operations.served.items()
+             if not op.starts_execution}
     # The starting operations answer their body at once unless the execution suspends.
     starts = {"StartSyncExecution": aclient.start_sync_body, "StartExecution": aclient.start_body}
     background = aclient.runtime.background   # executions started and still running

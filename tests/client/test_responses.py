@@ -183,17 +183,31 @@ def test_dates_written_as_orjson_writes_the_rounded_float():
         assert start_body("a", epoch) == expected, epoch
 
 
-def test_wire_client_answers_bodies():
+def test_the_servers_calls_answer_bodies():
+    SLOW = "arn:aws:lambda:us-east-1:123456789012:function:slow"
+
+    async def slow(event, context):
+        await asyncio.sleep(0)
+        return event
+
     async def run():
-        client = fastsfn.aclient()
-        wire = fastsfn._client.AsyncClient(client._sync, wire=True)
+        client = fastsfn.aclient({"slow": slow})
         arn = (await client.create_state_machine(name="m", definition=ECHO, roleArn=ROLE,
                                                  type="EXPRESS"))["stateMachineArn"]
-        started = await wire.start_execution(stateMachineArn=arn, input='{"a": 1}')
-        finished = await wire.start_sync_execution(stateMachineArn=arn, input='{"a": 1}')
+        suspends = (await client.create_state_machine(
+            name="s", roleArn=ROLE, type="EXPRESS", definition=json.dumps({
+                "StartAt": "T", "States": {"T": {"Type": "Task", "Resource": SLOW,
+                                                 "End": True}}})))["stateMachineArn"]
+        started = client.start_body(arn, None, '{"a": 1}', None)
+        finished = client.start_sync_body(arn, None, '{"a": 1}', None)
+        later = client.start_sync_body(suspends, None, '{"b": 2}', None)
+        assert type(later) is not bytes   # it suspended: awaited on this loop
+        later = await later
         await client.close()
-        return started, finished
+        return started, finished, later
 
-    started, finished = asyncio.run(run())
+    started, finished, later = asyncio.run(run())
     assert set(orjson.loads(started)) == {"executionArn", "startDate"}
     assert orjson.loads(finished)["output"] == '{"a":1}'
+    assert orjson.loads(later)["status"] == "SUCCEEDED"
+    assert orjson.loads(later)["output"] == '{"b":2}'
