@@ -125,10 +125,17 @@ class LambdaError(TaskFailure):
     The cause is written only when read (a retried error never needs it): formatting a
     traceback reads source files. The legacy function-ARN resource passes the Python
     runtime's text on as it is (`{"errorMessage": ...}`); `lambda:invoke` re-encodes it
-    compactly (observed on AWS). Made by `lambda_error`.
+    compactly (observed on AWS). Made by `lambda_error` on the hot path.
     """
 
     __slots__ = ("error", "_exc", "_compact", "_cause")
+
+    def __init__(self, exc, compact=False):
+        # What lambda_error sets (it makes one without calling this).
+        self.error = type(exc).__name__
+        self._exc = exc
+        self._compact = compact
+        self._cause = None
 
     @property
     def cause(self):
@@ -140,6 +147,7 @@ class LambdaError(TaskFailure):
 
     @cause.setter
     def cause(self, value):
+        self._exc = None   # the value given stands
         self._cause = value
 
     def __str__(self):
