@@ -304,9 +304,13 @@ class _Run:
         for i, catcher in enumerate(self.st.catchers):
             if error_matches(catcher.error_equals, error):
                 details["catchIndex"] = i
-                status = "CAUGHT_ERROR"
-                output = (_caught_output(catcher, data, error),)
-                next_index = catcher.next_index
+                caught = _caught_output(catcher, data, error)
+                try:
+                    _within_limit(caught, self.st.limit_name)
+                except StatesError as e:   # the caught output is over the limit: it fails
+                    out["error"], out["cause"] = e.error, e.cause
+                    break
+                status, output, next_index = "CAUGHT_ERROR", (caught,), catcher.next_index
                 break
         if details:
             self.inspection["errorDetails"] = details

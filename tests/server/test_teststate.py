@@ -385,6 +385,38 @@ def test_state_input_or_output_over_the_limit(sfn, state):
     assert "output" not in response
 
 
+def test_a_caught_error_output_over_the_limit_fails(sfn):
+    # What an execution does too: the catcher's output is held to the limit.
+    cause = "c" * 120_000
+    response = call(sfn, TASK, input=BIG_INPUT, mock={"errorOutput": {"error": "Broken",
+                                                                     "cause": cause}})
+    assert response["status"] == "FAILED"
+    assert response["error"] == "States.DataLimitExceeded"
+    assert "output" not in response and "nextState" not in response
+    with fastsfn.client({"broken": _broken(cause)}) as client:
+        arn = client.create_state_machine(
+            name="caught", roleArn=ROLE, type="EXPRESS", definition=json.dumps({
+                "StartAt": "T", "States": {"T": dict(TASK, Next="Done"),
+                                           "OnFatal": {"Type": "Succeed"},
+                                           "OnError": {"Type": "Succeed"},
+                                           "Done": {"Type": "Succeed"}}}))["stateMachineArn"]
+        execution = client.start_sync_execution(stateMachineArn=arn, input=BIG_INPUT)
+    assert (execution["status"], execution["error"]) == ("FAILED", "States.DataLimitExceeded")
+    small = call(sfn, TASK, input='{"id": 7}', mock={"errorOutput": {"error": "Broken",
+                                                                      "cause": cause}})
+    assert small["status"] == "CAUGHT_ERROR" and small["nextState"] == "OnError"
+
+
+class Broken(Exception):
+    """A handler's failure (its Lambda error is named after the class)."""
+
+
+def _broken(cause):
+    def broken(event, context):
+        raise Broken(cause)
+    return broken
+
+
 def test_state_output_within_the_limit(sfn):
     state = {"Type": "Pass", "Parameters": {"a.$": "$.s"}, "End": True}
     response = call(sfn, state, input=BIG_INPUT)
