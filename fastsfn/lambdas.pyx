@@ -131,11 +131,7 @@ class LambdaError(TaskFailure):
     __slots__ = ("error", "_exc", "_compact", "_cause")
 
     def __init__(self, exc, compact=False):
-        # What lambda_error sets (it makes one without calling this).
-        self.error = type(exc).__name__
-        self._exc = exc
-        self._compact = compact
-        self._cause = None
+        _set_up(self, exc, compact)
 
     @property
     def cause(self):
@@ -162,11 +158,15 @@ cpdef object lambda_error(object exc, bint compact=False):
     on), made without the exception class's Python-level __init__: a failed attempt makes
     one."""
     err = _LAMBDA_ERROR.tp_new(LambdaError, <PyObject*>_NO_ARGS, NULL)
+    _set_up(err, exc, compact)
+    return err
+
+
+cdef inline void _set_up(object err, object exc, bint compact) except *:
     err.error = type(exc).__name__
     err._exc = exc
     err._compact = compact
     err._cause = None
-    return err
 
 
 cdef str _lambda_cause(object exc, str error, bint compact):

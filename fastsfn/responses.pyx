@@ -3,10 +3,10 @@
 execution's cost went into shaping its answer.
 
 Stage: API. `sync_response` is StartSyncExecution's answer as boto3 returns it (a dict with
-datetimes, `utc_datetime`, and ResponseMetadata, `metadata`); `sync_body` and `start_body` are the HTTP bodies the server
-sends (the same members in the same order, dates as epoch seconds, no ResponseMetadata),
-written straight as bytes in one pass: mostly strings copied or escaped (ARNs, the input,
-the output as JSON text) and three numbers.
+datetimes, `utc_datetime`, and ResponseMetadata, `metadata`); `sync_body` and `start_body`
+are the HTTP bodies the server sends (the same members in the same order, dates as epoch
+seconds, no ResponseMetadata), written straight as bytes in one pass: mostly strings copied
+or escaped (ARNs, the input, the output as JSON text) and three numbers.
 """
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.datetime cimport datetime_new, get_utc, import_datetime

@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-from msgspec.structs import asdict
 import orjson
 from botocore import xform_name
 from botocore.exceptions import ClientError, ParamValidationError
@@ -69,7 +68,7 @@ class Operation:
     members: frozenset[str]
     shape: Any  # botocore input StructureShape, or None
     starts_execution: bool = False  # counted against the server's in-flight limit
-    typed: Any = None  # a msgspec decoder of exactly these members, for the hot requests
+    typed: Any = None  # the starting operations' decoder of exactly these members
 
 
 class Operations:
@@ -120,14 +119,6 @@ def throttled() -> ProtocolError:
 def decode(op: Operation, body: bytes) -> dict[str, Any]:
     """The request's members as keyword arguments (JSON types checked; a null member is
     the same as an absent one)."""
-    typed = op.typed
-    if typed is not None:
-        try:
-            doc = typed.decode(body)
-        except msgspec.DecodeError:
-            pass   # the general path below words the error as AWS does
-        else:
-            return asdict(doc)   # absent members as None: what the client's defaults are
     if not body.strip():
         return {}
     try:
