@@ -183,14 +183,14 @@ class Runtime:
 
     def run(self, machine: StateMachine, execution: _core.Execution) -> Outcome | Any:
         """Run as a plain call; returns an Outcome, or a coroutine finishing it if it suspended."""
-        started = self.start(machine, execution)
+        started = _core.begin(execution, machine.program, self._ended)   # (`start`, inlined)
         if type(started) is Outcome:
             return started
         return self._with_deadline(self._drive(*started), execution)
 
     def run_sync(self, machine: StateMachine, execution: _core.Execution) -> Outcome:
         """Run to the end from synchronous code; enters an event loop only if it suspends."""
-        started = self.start(machine, execution)
+        started = _core.begin(execution, machine.program, self._ended)   # (`start`, inlined)
         if type(started) is Outcome:
             return started
         return self.finish_sync(started, execution)

@@ -17,12 +17,22 @@ def test_reports_both_servers_and_the_ratio():
     out = subprocess.run([sys.executable, "-m", "bench.http", "--duration", "0.5",
                           "--connections", "4", "--workers", "1", "--rounds", "1", "--json"],
                          cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
-    assert out.returncode == 0, out.stderr
     rows = json.loads(out.stdout)
-    assert [(r["target"], r["workers"]) for r in rows] == [("bare", 1), ("fastsfn", 1)]
+    assert [(r["target"], r["workers"]) for r in rows] == [
+        ("bare", 1), ("bare-lowlevel", 1), ("fastsfn", 1)]
     for row in rows:
         assert row["ok"] > 0 and row["bad"] == 0 and row["requests_per_second"] > 0
-    assert rows[1]["x_bare"] > 0
+    ours = rows[2]
+    assert ours["x_bare"] == ours["requests_per_second"] / rows[0]["requests_per_second"]
+    assert ours["x_lowlevel"] == ours["requests_per_second"] / rows[1]["requests_per_second"]
+    # The exit status asserts the floor (a half-second row on a busy machine may miss it).
+    assert out.returncode == (1 if http.below_floor(rows) else 0), out.stderr
+
+
+def test_the_floor_is_on_x_bare_with_every_worker_count():
+    rows = [{"target": "fastsfn", "workers": 1, "x_bare": 0.71, "x_lowlevel": 0.6},
+            {"target": "fastsfn", "workers": 2, "x_bare": 0.69, "x_lowlevel": 0.9}]
+    assert http.below_floor(rows) == ["2 worker(s): 0.69x bare"]
 
 
 def test_a_wrong_body_is_not_counted():

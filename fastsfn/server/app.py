@@ -1,9 +1,11 @@
-"""The aiohttp application: one handler for every request, answering as AWS does."""
+"""One handler for every request, answering as AWS does; `serve` runs it on aiohttp's
+low-level server, `create_app` mounts it in an aiohttp application."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
-from aiohttp import web
+from aiohttp import HttpVersion11, web
 from botocore.exceptions import ClientError, ParamValidationError
 from multidict import istr
 
@@ -30,8 +32,11 @@ MAX_INFLIGHT = 10_000
 log = logging.getLogger("fastsfn.server")
 
 REQUEST_ID = istr("x-amzn-RequestId")   # a header name made once (not case-folded per request)
+EXPECT = istr("Expect")
 
 CLIENT_KEY = web.AppKey("fastsfn_client", AsyncClient)
+
+Handler = Callable[[web.BaseRequest], Awaitable[web.Response]]
 
 
 def _response(status: int, body: bytes, request_id: str) -> web.Response:
@@ -42,9 +47,10 @@ def _response(status: int, body: bytes, request_id: str) -> web.Response:
     return response
 
 
-def create_app(client: Client | AsyncClient, max_body: int = MAX_BODY,
-               max_inflight: int = MAX_INFLIGHT) -> web.Application:
-    """The JSON 1.0 endpoint over `client` (a `fastsfn.client()` or `fastsfn.aclient()`).
+def create_handler(client: Client | AsyncClient, max_inflight: int = MAX_INFLIGHT,
+                   ) -> tuple[Handler, AsyncClient]:
+    """The handler of every request to the endpoint over `client` (a `fastsfn.client()` or
+    `fastsfn.aclient()`), and the async client it calls.
 
     Executions that suspend finish on the server's event loop (the async client's path).
     Past `max_inflight` executions in flight, starting one answers `ThrottlingException`.
@@ -60,13 +66,15 @@ def create_app(client: Client | AsyncClient, max_body: int = MAX_BODY,
     background = aclient.runtime.background   # executions started and still running
     answering = 0  # StartExecution / StartSyncExecution requests being answered
 
-    async def handle(request: web.Request) -> web.Response:
+    async def handle(request: web.BaseRequest) -> web.Response:
         nonlocal answering
         request_id = new_uuid()
         try:
             if request.method != "POST":
                 raise ProtocolError(400, "UnknownOperationException",
                                     f"fastsfn answers POST requests only, not {request.method}")
+            if EXPECT in request.headers:   # (curl's, for bodies over 1 KiB)
+                await _continue(request)
             target = request.headers.get("X-Amz-Target")
             op = targets.get(target) or operations.resolve(target)
             if not op.starts_execution:
@@ -100,8 +108,28 @@ def create_app(client: Client | AsyncClient, max_body: int = MAX_BODY,
                 "The request processing has failed because of an unknown error, exception "
                 "or failure.")).body(), request_id)
 
+    return handle, aclient
+
+
+def create_app(client: Client | AsyncClient, max_body: int = MAX_BODY,
+               max_inflight: int = MAX_INFLIGHT) -> web.Application:
+    """The endpoint as an aiohttp application (to mount in one's own); `serve` runs the same
+    handler without the application's routing."""
+    handle, aclient = create_handler(client, max_inflight)
     app = web.Application(client_max_size=max_body)
     app[CLIENT_KEY] = aclient
-    app.router.add_post("/", handle)   # what SDKs send: resolved without a pattern match
-    app.router.add_route("*", "/{tail:.*}", handle)   # anything else gets AWS's error
+    # Every path and method (AWS's error but for POST); `handle` answers "Expect" itself.
+    app.router.add_route("*", "/{tail:.*}", handle, expect_handler=_leave_expect)
     return app
+
+
+async def _continue(request: web.BaseRequest) -> None:
+    """Answer "Expect: 100-continue" (the client waits for it to send the body); other
+    expectations are not met, and the body is read as it comes."""
+    if request.version == HttpVersion11 and request.headers[EXPECT].lower() == "100-continue":
+        await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        request.writer.output_size = 0   # the response proper starts after it
+
+
+async def _leave_expect(request: web.BaseRequest) -> None:
+    """The application's "Expect" handling, left to `handle`."""

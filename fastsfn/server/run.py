@@ -14,7 +14,7 @@ from typing import Any, Self
 import uvloop
 from aiohttp import web
 
-from fastsfn.server.app import CLIENT_KEY, MAX_INFLIGHT, create_app
+from fastsfn.server.app import MAX_BODY, MAX_INFLIGHT, Handler, create_handler
 from fastsfn.server.quickstart import how_to_call
 
 SHUTDOWN_TIMEOUT = 10.0  # default grace period: seconds in-flight work gets after a stop
@@ -40,9 +40,22 @@ def ready_line(url: str, workers: int = 1) -> str:
     return f"fastsfn: serving on {url}" + (f" with {workers} workers" if workers > 1 else "")
 
 
-async def _drain(app: web.Application, timeout: float) -> None:
+def _server(handle: Handler, max_body: int, access_log: bool) -> web.Server:
+    """aiohttp's low-level server calling `handle` for every request (no application, no
+    routing: `handle` answers every path and method)."""
+    loop = asyncio.get_running_loop()
+
+    def request(message: Any, payload: Any, protocol: Any, writer: Any,
+                task: Any) -> web.BaseRequest:
+        return web.BaseRequest(message, payload, protocol, writer, task, loop,
+                               client_max_size=max_body)
+
+    options: dict[str, Any] = {} if access_log else {"access_log": None}
+    return web.Server(handle, request_factory=request, **options)
+
+
+async def _drain(runtime: Any, timeout: float) -> None:
     """Wait up to `timeout` s for StartExecution executions on this loop; cancel the rest."""
-    runtime = app[CLIENT_KEY].runtime
     try:
         await asyncio.wait_for(runtime.drain(), max(timeout, 0.0))
     except TimeoutError:
@@ -57,10 +70,9 @@ async def serve(client: Any, host: str = "127.0.0.1", port: int = 0, *,
                 grace_period: float = SHUTDOWN_TIMEOUT) -> None:
     """Serve until `stop` is set; then stop listening and give in-flight requests and
     background executions `grace_period` seconds to finish (what is left is cancelled)."""
-    app = create_app(client, max_inflight=max_inflight)
-    options: dict[str, Any] = {} if access_log else {"access_log": None}
-    runner = web.AppRunner(app, shutdown_timeout=grace_period, handle_signals=False,
-                           **options)
+    handle, aclient = create_handler(client, max_inflight)
+    runner = web.ServerRunner(_server(handle, MAX_BODY, access_log),
+                              shutdown_timeout=grace_period, handle_signals=False)
     await runner.setup()
     sock = bind(host, port, reuse_port)
     await web.SockSite(runner, sock).start()
@@ -72,7 +84,7 @@ async def serve(client: Any, host: str = "127.0.0.1", port: int = 0, *,
         loop = asyncio.get_running_loop()
         deadline = loop.time() + grace_period
         await runner.cleanup()
-        await _drain(app, deadline - loop.time())
+        await _drain(aclient.runtime, deadline - loop.time())
 
 
 def run_server(host: str, port: int, client: Any, *, reuse_port: bool = False,
