@@ -144,6 +144,7 @@ class LocalShipper:
         self._closed = True
         self._wake.set()
         self._writer.join()
+        self._written = None
         self._sink.close()
 
     @property
