@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q "Cython>=3.0" "setuptools>=68" wheel
+	$(BIN)/pip install -q "Cython>=3.0" "setuptools>=77" wheel
 	$(BIN)/pip install -q --no-build-isolation -e ".[test]"
 	touch $(STAMP)
 
