@@ -1,6 +1,7 @@
 """Builds the compiled modules: the executor (fastsfn/_core.pyx), the ids (fastsfn/ids.pyx),
-the log records (fastsfn/logrecords.pyx), the execution responses (fastsfn/responses.pyx) and
-Python handlers run as Lambda functions (fastsfn/lambdas.pyx)."""
+the log records (fastsfn/logrecords.pyx), the execution responses (fastsfn/responses.pyx),
+Python handlers run as Lambda functions (fastsfn/lambdas.pyx) and log files' writes
+(fastsfn/logs/filewrite.pyx)."""
 import os
 
 from Cython.Build import cythonize
@@ -16,7 +17,8 @@ extensions = [Extension("fastsfn._core", ["fastsfn/_core.pyx"]),
               Extension("fastsfn.responses", ["fastsfn/responses.pyx"],
                         depends=["fastsfn/jsonstring.h"]),
               Extension("fastsfn.lambdas", ["fastsfn/lambdas.pyx"],
-                        depends=["fastsfn/jsonstring.h"])]
+                        depends=["fastsfn/jsonstring.h"]),
+              Extension("fastsfn.logs.filewrite", ["fastsfn/logs/filewrite.pyx"])]
 
 setup(
     ext_modules=cythonize(

@@ -16,6 +16,7 @@ from typing import IO, Protocol
 from urllib.parse import quote
 
 from fastsfn.logs.batching import LOCAL, Event
+from fastsfn.logs.filewrite import write_all
 
 log = logging.getLogger("fastsfn.logs")
 
@@ -24,7 +25,6 @@ _message = itemgetter(1)
 DEFAULT_SPEC = "dir:./fastsfn-logs"
 ROTATE_BYTES = 64 * 1024 * 1024
 PIECE_EVENTS = 1000  # lines joined at a time (a piece stays in the CPU's cache)
-MAX_IOV = 512  # pieces per writev call (POSIX guarantees at least 16; Linux takes 1024)
 OPEN_FILES = 64  # DirSink keeps this many stream files open (least recently used closed)
 
 
@@ -59,16 +59,6 @@ def open_sink(spec: str, *, region_name: str | None = None) -> Sink:
 def _lines(events: list[Event]) -> str:
     """The events' messages, one line each."""
     return "\n".join(chain(map(_message, events), ("",)))
-
-
-def _write_all(fd: int, pieces: list[bytes]) -> None:
-    """Write the pieces in order, in one system call unless the kernel takes less."""
-    for start in range(0, len(pieces), MAX_IOV):
-        group = pieces[start:start + MAX_IOV]
-        written = os.writev(fd, group)
-        rest = b"".join(group)[written:] if written < sum(map(len, group)) else b""
-        while rest:
-            rest = rest[os.write(fd, rest):]
 
 
 def _file_name(name: str) -> str:
@@ -111,9 +101,8 @@ class DirSink:
 
     def write_blocks(self, log_group_name: str, log_stream_name: str,
                      blocks: list[bytes]) -> None:
-        """Append blocks of whole lines (`LocalShipper`'s unit), rotating between lines, in
-        one system call per file: each call gives up the GIL, and getting it back can take a
-        whole turn of the executing thread."""
+        """Append blocks of whole lines (`LocalShipper`'s unit), rotating between lines, with
+        one `write_all` per file (the GIL given up once, not after every system call)."""
         key = (log_group_name, log_stream_name)
         f = self._file(key)
         size = f.tell()
@@ -126,14 +115,14 @@ class DirSink:
                 if cut:
                     pending.append(block[:cut])
                     block = block[cut:]
-                _write_all(f.fileno(), pending)
+                write_all(f.fileno(), pending)
                 pending = []
                 f = self._rotate(key)
                 size = 0
             if block:
                 pending.append(block)
                 size += len(block)
-        _write_all(f.fileno(), pending)
+        write_all(f.fileno(), pending)
 
     def close(self) -> None:
         """Close every open file."""

@@ -1,0 +1,104 @@
+"""`write_all`: every block written, in order, in as few system calls as the kernel takes."""
+from __future__ import annotations
+
+import errno
+import os
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from fastsfn.logs.filewrite import write_all
+
+
+def _written(tmp_path, blocks) -> bytes:
+    path = tmp_path / "out.log"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    try:
+        write_all(fd, blocks)
+    finally:
+        os.close(fd)
+    return path.read_bytes()
+
+
+def test_blocks_in_order(tmp_path):
+    blocks = [f"line {i}\n".encode() for i in range(5000)]   # more than one writev takes
+    assert _written(tmp_path, blocks) == b"".join(blocks)
+
+
+def test_empty_and_large_blocks(tmp_path):
+    blocks = [b"", b"a" * 3_000_000, b"", b"b\n", b"c" * 70_000, b""]
+    assert _written(tmp_path, blocks) == b"".join(blocks)
+
+
+def test_no_blocks(tmp_path):
+    (tmp_path / "out.log").write_bytes(b"before\n")
+    assert _written(tmp_path, []) == b"before\n"
+
+
+def test_a_refused_write_raises_oserror():
+    read_end, write_end = os.pipe()
+    os.close(write_end)
+    with pytest.raises(OSError) as raised:
+        write_all(read_end, [b"x\n"])   # a pipe's read end takes no writes
+    os.close(read_end)
+    assert raised.value.errno == errno.EBADF
+
+
+def test_only_bytes(tmp_path):
+    with pytest.raises(TypeError):
+        _written(tmp_path, [b"a\n", "b\n"])
+
+
+def test_a_partial_write_goes_on_where_it_stopped(tmp_path):
+    # A file size limit makes the kernel take part of a call (up to the limit), then refuse
+    # the rest with EFBIG: what was taken must be the blocks' first bytes, nothing skipped.
+    script = """
+import os, resource, signal, sys
+from fastsfn.logs.filewrite import write_all
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (10_001, 10_001))
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+try:
+    write_all(fd, [bytes([65 + i % 26]) * 997 for i in range(30)])
+except OSError as e:
+    print(e.errno)
+"""
+    path = tmp_path / "limited.log"
+    out = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.strip() == str(errno.EFBIG)
+    expected = b"".join(bytes([65 + i % 26]) * 997 for i in range(30))
+    assert path.read_bytes() == expected[:10_001]
+
+
+def test_partial_writes_are_continued():
+    # A blocking socket with a send timeout, and a reader that stalls longer than it: each
+    # writev takes what the small buffer holds, times out and returns that much (mid-block
+    # as likely as not); the rest must follow, in order, nothing repeated or skipped.
+    ours, theirs = socket.socketpair()
+    ours.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    ours.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.pack("ll", 0, 30_000))
+    received = bytearray()
+
+    def read_with_stalls() -> None:
+        while chunk := theirs.recv(8192):
+            received.extend(chunk)
+            time.sleep(0.06)   # longer than the send timeout
+
+    reader = threading.Thread(target=read_with_stalls)
+    reader.start()
+    blocks = ["".join(f"{i}.{j} " for j in range(1 + i % 13)).encode()   # ~47 KB, no two
+              for i in range(1000)]                                       # parts alike
+    try:
+        write_all(ours.fileno(), blocks)
+    finally:
+        ours.shutdown(socket.SHUT_WR)
+        reader.join()
+        ours.close()
+        theirs.close()
+    assert bytes(received) == b"".join(blocks)
