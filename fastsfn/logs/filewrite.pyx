@@ -20,8 +20,8 @@ cdef int _IOV_MAX = max(16, min(sysconf(_SC_IOV_MAX), 1024))   # POSIX: at least
 
 def write_all(int fd, list blocks) -> None:
     """Write the blocks (bytes) to `fd`, in order and completely; OSError if the system
-    refuses (what came before the failure is written)."""
-    cdef Py_ssize_t n = len(blocks), i = 0, count, first
+    refuses, its `written` the bytes written before that."""
+    cdef Py_ssize_t n = len(blocks), i = 0, count, first, total = 0
     cdef ssize_t written
     cdef int error = 0
     cdef iovec* vectors
@@ -46,6 +46,7 @@ def write_all(int fd, list blocks) -> None:
                         continue
                     error = errno
                     break
+                total += written
                 first = i
                 while i < n and <size_t>written >= vectors[i].iov_len:   # whole blocks
                     written -= vectors[i].iov_len
@@ -59,4 +60,6 @@ def write_all(int fd, list blocks) -> None:
     finally:
         PyMem_Free(vectors)
     if error:
-        raise OSError(error, strerror(error))
+        failure = OSError(error, strerror(error))
+        failure.written = total
+        raise failure

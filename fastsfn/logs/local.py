@@ -34,7 +34,8 @@ class BlockSink(Protocol):
 
     def write_blocks(self, log_group_name: str, log_stream_name: str,
                      blocks: list[bytes]) -> None:
-        """Append the blocks, in order."""
+        """Append the blocks, in order; on a failure, leave in `blocks` only what was not
+        written (the shipper retries with the same list)."""
 
     def close(self) -> None:
         """Release files."""

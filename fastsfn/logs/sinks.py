@@ -61,6 +61,17 @@ def _lines(events: list[Event]) -> str:
     return "\n".join(chain(map(_message, events), ("",)))
 
 
+def _drop_written(blocks: list[bytes], n: int) -> None:
+    """Take the first `n` bytes off `blocks` (what a failed write had written)."""
+    whole = 0
+    while whole < len(blocks) and n >= len(blocks[whole]):
+        n -= len(blocks[whole])
+        whole += 1
+    del blocks[:whole]
+    if n:
+        blocks[0] = blocks[0][n:]
+
+
 def _file_name(name: str) -> str:
     # Percent-encode everything but [A-Za-z0-9_.-~], so "/" never nests directories and no
     # name can become "." or "..".
@@ -102,27 +113,34 @@ class DirSink:
     def write_blocks(self, log_group_name: str, log_stream_name: str,
                      blocks: list[bytes]) -> None:
         """Append blocks of whole lines (`LocalShipper`'s unit), rotating between lines, with
-        one `write_all` per file (the GIL given up once, not after every system call)."""
+        one `write_all` per file (the GIL given up once, not after every system call). If a
+        write fails, `blocks` is left holding only what was not written, for the retry."""
         key = (log_group_name, log_stream_name)
-        f = self._file(key)
-        size = f.tell()
-        pending: list[bytes] = []
-        for block in blocks:
-            while size + len(block) > self.rotate_bytes and block:
-                cut = block.rfind(b"\n", 0, self.rotate_bytes - size) + 1   # whole lines only
-                if cut == 0 and not size and not pending:   # one line longer than a file
-                    cut = block.find(b"\n") + 1 or len(block)
-                if cut:
-                    pending.append(block[:cut])
-                    block = block[cut:]
-                write_all(f.fileno(), pending)
-                pending = []
-                f = self._rotate(key)
-                size = 0
-            if block:
-                pending.append(block)
-                size += len(block)
-        write_all(f.fileno(), pending)
+        written = 0   # bytes of `blocks` in files
+        try:
+            f = self._file(key)
+            size = f.tell()
+            pending: list[bytes] = []
+            for block in blocks:
+                while size + len(block) > self.rotate_bytes and block:
+                    cut = block.rfind(b"\n", 0, self.rotate_bytes - size) + 1   # whole lines
+                    if cut == 0 and not size and not pending:   # one line longer than a file
+                        cut = block.find(b"\n") + 1 or len(block)
+                    if cut:
+                        pending.append(block[:cut])
+                        block = block[cut:]
+                    write_all(f.fileno(), pending)
+                    written += sum(map(len, pending))
+                    pending = []
+                    f = self._rotate(key)
+                    size = 0
+                if block:
+                    pending.append(block)
+                    size += len(block)
+            write_all(f.fileno(), pending)
+        except OSError as e:
+            _drop_written(blocks, written + getattr(e, "written", 0))
+            raise
 
     def close(self) -> None:
         """Close every open file."""

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import pytest
 
-from fastsfn.logs import DirSink, LogShipper, StdoutSink, open_sink
+from fastsfn.logs import DirSink, LogShipper, StdoutSink, open_sink, sinks
 from fastsfn.logs.batching import Batch
 from fastsfn.logs.spool import Spool
 
@@ -44,22 +46,49 @@ def test_dir_sink_rotates_at_its_size_limit(tmp_path):
         lines[0:3], lines[3:6], lines[6:9], lines[9:10]]
 
 
-def test_dir_sink_writes_a_batch_in_few_calls_even_across_a_rotation(tmp_path, monkeypatch):
-    # Each system call gives up the GIL; one call per line let a busy executing thread starve
-    # the shipper until everything went to the spool.
+def test_dir_sink_writes_a_batch_in_one_call_per_file_even_across_a_rotation(tmp_path,
+                                                                             monkeypatch):
+    # Each call gives up the GIL; one call per line let a busy executing thread starve the
+    # shipper until everything went to the spool.
     calls = []
-    real_writev = os.writev
-    monkeypatch.setattr(os, "writev", lambda fd, pieces: calls.append(len(pieces))
-                        or real_writev(fd, pieces))
-    monkeypatch.setattr(os, "write", lambda fd, data: pytest.fail("a write per line"))
+    real = sinks.write_all
+    monkeypatch.setattr(sinks, "write_all", lambda fd, blocks: calls.append(len(blocks))
+                        or real(fd, blocks))
     sink = DirSink(str(tmp_path), rotate_bytes=300_000)
     lines = [f'{{"n":{i:05d}}}' for i in range(50_000)]   # 12 bytes with "\n": two files
     sink.put_log_events("g", "s", list(enumerate(lines)))
     sink.close()
-    assert len(calls) <= 4   # a few per file (a call takes up to 512 pieces), not per line
+    assert len(calls) == 2   # one per file, not per line or per piece
     base = tmp_path / "g" / "s.log"
     assert (base.with_name("s.log.1").read_text().splitlines()
             + base.read_text().splitlines()) == lines
+
+
+def test_dir_sink_leaves_what_a_failed_write_did_not_write_for_the_retry(tmp_path):
+    # A file size limit makes a write fail part-way (EFBIG); once the limit is raised, the
+    # retry with the same list must add the rest: every line exactly once, none cut.
+    script = """
+import os, resource, signal, sys
+from fastsfn.logs import DirSink
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+sink = DirSink(sys.argv[1])
+blocks = [b"".join(b'{"n":%d,"i":%d}\\n' % (n, i) for i in range(40)) for n in range(50)]
+sink.write_blocks("g", "s", [])   # the file made before the limit
+resource.setrlimit(resource.RLIMIT_FSIZE, (30_001, hard))
+try:
+    sink.write_blocks("g", "s", blocks)
+except OSError as e:
+    print("failed after", e.written, "left", len(blocks))
+resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+sink.write_blocks("g", "s", blocks)
+sink.close()
+"""
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.startswith("failed after 30001 left "), out.stdout + out.stderr
+    expected = [f'{{"n":{n},"i":{i}}}' for n in range(50) for i in range(40)]
+    assert (tmp_path / "g" / "s.log").read_text().splitlines() == expected
 
 
 def test_stdout_sink_prints_one_line_per_event(capsys):
