@@ -1,8 +1,10 @@
-"""Starting and stopping: `run_server` under SIGTERM, draining StartExecution."""
+"""Starting and stopping: `run_server` under SIGTERM, draining StartExecution; the access
+log."""
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -11,7 +13,7 @@ import sys
 import boto3
 
 import fastsfn
-from fastsfn.server import ServerThread
+from fastsfn.server import ServerThread, serve
 
 from .conftest import ROLE, Raw
 
@@ -61,3 +63,27 @@ def test_run_server_serves_until_sigterm():
             proc.kill()
             proc.wait()
 
+
+
+def test_access_log_only_when_asked(caplog):
+    async def one_request(access_log: bool) -> None:
+        client, stop = fastsfn.client(), asyncio.Event()
+        ready = asyncio.get_running_loop().create_future()
+        task = asyncio.create_task(serve(client, stop=stop, access_log=access_log,
+                                         ready=ready.set_result))
+        try:
+            port = await ready
+            status, _, _ = await asyncio.to_thread(
+                Raw(f"http://127.0.0.1:{port}").call, "ListStateMachines", {})
+            assert status == 200
+        finally:
+            stop.set()
+            await task
+            client.close()
+
+    with caplog.at_level(logging.INFO, logger="aiohttp.access"):
+        asyncio.run(one_request(access_log=False))
+        assert not [r for r in caplog.records if r.name == "aiohttp.access"]
+        asyncio.run(one_request(access_log=True))
+    logged = [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
+    assert len(logged) == 1 and '"POST / HTTP/1.1" 200' in logged[0], logged
