@@ -3,8 +3,8 @@
 
 Stage: logs. `os.writev` takes the GIL back after every system call, and a thread that
 wants it back waits until the executing thread lets go of it (up to the interpreter's switch
-interval, 5 ms): for the shipper's writer, a wait after every 1,024 blocks, while
-executions keep adding to its queue. Here the whole list is written in one stretch without
+interval, 5 ms): for the shipper's writer, a wait after every call of up to 512 blocks,
+while executions keep adding to its queue. Here the whole list is written in one stretch without
 the GIL, partial writes continued where they stopped.
 """
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
