@@ -92,20 +92,22 @@ class _StreamNames:
     def __init__(self) -> None:
         self._pid = -1
         self._suffix = ""
-        self._cache: dict[tuple[str, int], str] = {}
+        self._cache: dict[str, tuple[int, str]] = {}   # machine -> (minute, its stream)
 
-    def __call__(self, machine_name: str, epoch: float) -> str:
+    def name(self, machine_name: str, epoch: float) -> str:
+        """The stream of an execution of this state machine started at `epoch`."""
         minute = int(epoch // 60)
-        key = (machine_name, minute)
-        name = self._cache.get(key)
-        if name is None:
-            if os.getpid() != self._pid:   # first use, or a forked worker: its own streams
-                self._pid, self._suffix = os.getpid(), os.urandom(4).hex()
-                self._cache.clear()
-            if len(self._cache) > 1024:
-                self._cache.clear()
-            stamp = time.strftime("%Y-%m-%d-%H-%M", time.gmtime(minute * 60))
-            name = self._cache[key] = f"states/{machine_name}/{stamp}/{self._suffix}"
+        cached = self._cache.get(machine_name)
+        if cached is not None and cached[0] == minute:
+            return cached[1]
+        if os.getpid() != self._pid:   # first use, or a forked worker: its own streams
+            self._pid, self._suffix = os.getpid(), os.urandom(4).hex()
+            self._cache.clear()
+        if len(self._cache) > 1024:
+            self._cache.clear()
+        stamp = time.strftime("%Y-%m-%d-%H-%M", time.gmtime(minute * 60))
+        name = f"states/{machine_name}/{stamp}/{self._suffix}"
+        self._cache[machine_name] = (minute, name)
         return name
 
 
@@ -137,7 +139,7 @@ class ExecutionLogs:
         self._shipper: Any = None
         self._counters: dict = {}
         self._lock = threading.Lock()
-        self.stream_name = _StreamNames()
+        self.stream_name = _StreamNames().name
 
     @property
     def shipper(self) -> Any:
