@@ -4,8 +4,8 @@ Stage: runtime. The executor (`_core.Execution`) has each record written in AWS'
 log format as its event happens (`fastsfn.logrecords`: one buffer of lines per execution);
 this module says which executions log and at what level, names the log group and stream,
 and hands an ended execution's records to the shipper (`fastsfn.logs`), which ships them
-off the execution path: as its block of lines to a `dir:` or `stdout` sink, as events to
-CloudWatch.
+off the execution path: gathered with other executions' lines into blocks for a `dir:` or
+`stdout` sink (`LineBatches`), as events to CloudWatch.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from fastsfn.logrecords import LineBatches
 from fastsfn.logs.batching import EventSizes
 from fastsfn.logs.local import BlockSink, LocalShipper
 from fastsfn.logs.shipper import LogShipper
@@ -111,15 +112,15 @@ class _StreamNames:
         return name
 
 
-def _open_shipper(sink: LogSink, spool: str, region_name: str) -> Any:
-    """A LocalShipper for a sink that takes blocks of lines (a directory, stdout); else a
-    LogShipper spooling to the first free slot `spool/<n>` (one per process; a restarted
-    process takes a slot back and replays what was left there). `sink` is a spec (see
-    `open_sink`) or a sink object."""
+def _open_shipper(sink: LogSink, spool: str, region_name: str, batches: LineBatches) -> Any:
+    """A LocalShipper for a sink that takes blocks of lines (a directory, stdout), taking
+    what waits in `batches` before each write; else a LogShipper spooling to the first free
+    slot `spool/<n>` (one per process; a restarted process takes a slot back and replays
+    what was left there). `sink` is a spec (see `open_sink`) or a sink object."""
     if isinstance(sink, str):
         sink = open_sink(sink, region_name=region_name)
     if hasattr(sink, "write_blocks"):
-        return LocalShipper(sink)
+        return LocalShipper(sink, gather=batches.take_all)
     for slot in range(SPOOL_SLOTS):
         try:
             return LogShipper(sink, spool_dir=os.path.join(spool, str(slot)))
@@ -140,6 +141,7 @@ class ExecutionLogs:
         self._counters: dict = {}
         self._lock = threading.Lock()
         self.stream_name = _StreamNames().name
+        self._batches = LineBatches()   # records for a LocalShipper, a block per stream
 
     @property
     def shipper(self) -> Any:
@@ -147,7 +149,8 @@ class ExecutionLogs:
         if self._shipper is None:
             with self._lock:
                 if self._shipper is None:
-                    self._shipper = _open_shipper(self.sink, self.spool, self.region_name)
+                    self._shipper = _open_shipper(self.sink, self.spool, self.region_name,
+                                                  self._batches)
         return self._shipper
 
     def ended(self, execution: Any, machine_name: str, log_group_name: str, status: str,
@@ -160,8 +163,10 @@ class ExecutionLogs:
             return
         shipper = self._shipper or self.shipper
         stream = self.stream_name(machine_name, execution.start_time)
-        if type(shipper) is LocalShipper:   # the lines as they are written to the sink
-            shipper.put_lines(log_group_name, stream, records.lines(), records.count)
+        if type(shipper) is LocalShipper:   # the lines as they are written, a block at a time
+            block = self._batches.add(log_group_name, stream, records)
+            if block is not None:
+                shipper.put_lines(log_group_name, stream, *block)
             return
         shipper.put(log_group_name, stream, records.events(), EventSizes(
             records.nbytes, records.longest, records.first, records.last))

@@ -14,7 +14,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import chain
 from operator import itemgetter
 from types import TracebackType
@@ -75,8 +75,11 @@ class LocalShipper:
     def __init__(self, sink: BlockSink, *, max_queued_bytes: int = MAX_QUEUED_BYTES,
                  wake_bytes: int = WAKE_BYTES, flush_interval: float = 0.02,
                  close_timeout: float = 10.0, backoff_base: float = 0.1,
-                 backoff_cap: float = 5.0) -> None:
+                 backoff_cap: float = 5.0,
+                 gather: Callable[[], list[tuple[str, str, bytes, int]]] | None = None,
+                 ) -> None:
         self._sink = sink
+        self._gather = gather   # what waits elsewhere: queued before each write
         self._pending: dict[tuple[str, str], _Pending] = {}
         self._markers: list[_Marker] = []
         self._lock = threading.Lock()   # guards _pending, _markers, _put_bytes
@@ -86,7 +89,7 @@ class LocalShipper:
         self._close_timeout = close_timeout
         self._backoff_base = backoff_base
         self._backoff_cap = backoff_cap
-        self._written: list | None = None   # blocks written, for `put` to free, under _lock
+        self._written: list | None = None   # blocks written last, for `put` to free (_lock)
         self._put_bytes = 0        # by `put`, under _lock
         self._taken_bytes = 0      # by the writer, under _lock
         self._written_bytes = 0    # by the writer only
@@ -111,17 +114,7 @@ class LocalShipper:
         """Queue `count` events given as their messages' UTF-8 lines, each ended by a newline."""
         if self._closed:
             raise RuntimeError("LocalShipper.put() after close()")
-        key = (log_group_name, log_stream_name)
-        with self._lock:
-            pending = self._pending.get(key)
-            if pending is None:
-                pending = self._pending[key] = _Pending()
-            pending.blocks.append(lines)
-            pending.count += count
-            self._put_bytes = put = self._put_bytes + len(lines)
-            waiting = put - self._taken_bytes
-            written, self._written = self._written, None
-        del written   # the written blocks freed here, by a putting thread (see _write_queued)
+        put, waiting = self._queue(log_group_name, log_stream_name, lines, count, True)
         if waiting >= self._wake_bytes and not self._wake.is_set():
             self._wake.set()   # (set once: the writer may wait for the GIL a while)
         if put - self._written_bytes > self._max_queued_bytes:
@@ -162,6 +155,25 @@ class LocalShipper:
                  tb: TracebackType | None) -> None:
         self.close()
 
+    def _queue(self, log_group_name: str, log_stream_name: str, lines: bytes, count: int,
+               free_written: bool) -> tuple[int, int]:
+        """Queue a block (and free the blocks written last, when called by a putting thread:
+        see `_write_queued`); the bytes put so far, and those waiting for the writer."""
+        key = (log_group_name, log_stream_name)
+        written = None
+        with self._lock:
+            pending = self._pending.get(key)
+            if pending is None:
+                pending = self._pending[key] = _Pending()
+            pending.blocks.append(lines)
+            pending.count += count
+            self._put_bytes = put = self._put_bytes + len(lines)
+            waiting = put - self._taken_bytes
+            if free_written:
+                written, self._written = self._written, None
+        del written
+        return put, waiting
+
     def _wait_for_room(self) -> None:
         self._wake.set()
         with self._room:
@@ -178,6 +190,9 @@ class LocalShipper:
                 return
 
     def _write_queued(self) -> None:
+        if self._gather is not None:
+            for group, stream, lines, count in self._gather():
+                self._queue(group, stream, lines, count, False)
         with self._lock:   # all that was put before each marker is taken with it
             pending, self._pending = self._pending, {}
             markers, self._markers = self._markers, []
@@ -188,9 +203,11 @@ class LocalShipper:
             self._write(streams, sum(p.count for p in pending.values()), size)
             # Freed by the next `put`, not here: glibc gives memory freed by another thread
             # back to the system, and the putting thread then faults it in again (measured:
-            # 12x the page faults, a quarter of ALL's executions/s).
+            # 12x the page faults, a quarter of ALL's executions/s). What no `put` took
+            # since the last write (little traffic) is freed here.
             with self._lock:
-                self._written = [self._written, list(streams.values())]
+                older, self._written = self._written, list(streams.values())
+            del older
         for marker in markers:
             marker.written.set()
 
