@@ -131,8 +131,7 @@ cdef class LogRecords:
     # -- handing the records over -----------------------------------------------------------
 
     def lines(self) -> bytes:
-        """The records as UTF-8 lines, each ended by a newline."""
-        _handed_over(self)
+        """The records as UTF-8 lines, each ended by a newline (what `LineBatches` gathers)."""
         return PyBytes_FromStringAndSize(self._buf, self._len)
 
     def events(self) -> list:
