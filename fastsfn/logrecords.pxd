@@ -19,6 +19,7 @@ cdef class LogRecords:
     cdef Py_ssize_t _payload_at         # ... where its escaped text is in the buffer
     cdef Py_ssize_t _payload_len
     cdef bint _payload_truncated
+    cdef bytes _payload_json            # ... its JSON text (None: encoded from its str())
 
     cdef int record(self, str type, long id, long previous, str details) except -1
     cdef int record_payload(self, str type, long id, long previous, str head, str field,

@@ -128,6 +128,14 @@ cdef class LogRecords:
         """Whether `value` is the payload logged last (then logging it again copies it)."""
         return value is self._payload_value and self._payload_len != 0
 
+    def json_text(self, value: object) -> str | None:
+        """`value`'s JSON text if it is the payload logged last, whole (so that an
+        execution's output is not encoded again for its response); else None."""
+        if self.is_last_payload(value) and not self._payload_truncated \
+                and self._payload_json is not None:
+            return self._payload_json.decode("utf-8")
+        return None
+
     # -- handing the records over -----------------------------------------------------------
 
     def lines(self) -> bytes:
@@ -366,9 +374,10 @@ cdef int _escaped_value(LogRecords r, object value) except -1:
         _append(r, r._buf + r._payload_at, r._payload_len)
         return r._payload_truncated
     try:
-        data = <bytes>_encode(value)
+        data = r._payload_json = <bytes>_encode(value)
     except (TypeError, ValueError, RecursionError):
         data = <bytes>dumpb(str(value))
+        r._payload_json = None
     at = r._len
     r._payload_truncated = _escape(r, <const unsigned char*><char*>data, len(data))
     r._payload_value = value

@@ -240,6 +240,9 @@ class Runtime:
             if group is not None:
                 text = None
                 if outcome.status == "SUCCEEDED" and execution.log_data:
+                    if outcome.text is None and execution.log is not None:
+                        # logged last, whole: its text is not made again (within the limit)
+                        outcome.text = execution.log.json_text(outcome.output)
                     text = output_text(outcome)
                     if type(text) is Outcome:   # an output AWS would refuse: the execution fails
                         outcome.status, outcome.error, outcome.cause = (

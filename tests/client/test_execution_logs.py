@@ -455,3 +455,32 @@ def test_an_execution_arn_that_needs_escaping_is_escaped(tmp_path):
     assert len(records) == 4
     assert {r["execution_arn"] for r in records} == {execution.execution_arn}
     assert 'odd "name" \\ here' in execution.execution_arn
+
+
+class TestOutputTextFromTheRecords:
+    """With execution data, the output logged last is not encoded again for the response."""
+
+    def _ended(self, definition: dict, input: object):
+        sfn = fastsfn.client(HANDLERS, log_sink=LinesKept())
+        arn = sfn.create_state_machine(
+            name="m", definition=json.dumps(definition), roleArn=ROLE, type="EXPRESS",
+            loggingConfiguration=logging_config("ALL"))["stateMachineArn"]
+        runtime = sfn.runtime
+        machine = runtime.machines[arn]
+        execution = runtime.new_execution(machine, None, input)
+        outcome = runtime.run_sync(machine, execution)
+        sfn.close()
+        return execution.log, outcome
+
+    def test_the_last_payload_gives_its_text(self):
+        log, outcome = self._ended(PASS_ONLY, {"n": 2, "city": "Zürich 東京", "x": 1.5})
+        assert outcome.status == "SUCCEEDED"
+        assert outcome.text == '{"n":2,"city":"Zürich 東京","x":1.5}'
+        assert log.json_text(outcome.output) == outcome.text
+        assert log.json_text({"n": 2, "city": "Zürich 東京", "x": 1.5}) is None   # not it
+
+    def test_a_truncated_payload_gives_none_and_the_output_is_whole(self):
+        big = {"s": "x" * 255_000}   # over the 248 KiB a logged payload keeps, under 256 KiB
+        log, outcome = self._ended(PASS_ONLY, big)
+        assert log.json_text(outcome.output) is None
+        assert outcome.status == "SUCCEEDED" and json.loads(outcome.text) == big
