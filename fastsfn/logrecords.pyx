@@ -10,10 +10,10 @@ strings; one logged again by the next event is copied from the buffer.
 """
 cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, _PyBytes_Resize
-from cpython.mem cimport PyMem_Free, PyMem_Realloc
+from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF, Py_XDECREF
-from libc.string cimport memcpy, strlen
+from libc.string cimport memcmp, memcpy, strlen
 from posix.time cimport clock_gettime, timespec, CLOCK_REALTIME
 
 cdef extern from "Python.h":
@@ -71,7 +71,7 @@ cdef class LogRecords:
         _literal(self, '{')
         if self.data:
             if input_text is not None:
-                _payload_text(self, "input", input_text)
+                _input_text(self, input_text, input)
             else:
                 _payload(self, "input", input)
             _literal(self, ',')
@@ -367,23 +367,196 @@ cdef int _details(LogRecords r, str field, bint truncated) except -1:
 
 cdef int _escaped_value(LogRecords r, object value) except -1:
     """Append the value's JSON text as a JSON string; 1 if it was cut to the limit. The
-    value logged last is copied from the buffer, not encoded again."""
+    value logged last is copied from the buffer, not encoded again; the execution input's
+    compact text, when its text as sent proved it, is not made again either."""
     cdef Py_ssize_t at
     if r.is_last_payload(value):
         _room(r, r._payload_len)   # first: growing the buffer may move it
         _append(r, r._buf + r._payload_at, r._payload_len)
         return r._payload_truncated
-    try:
-        data = r._payload_json = <bytes>_encode(value)
-    except (TypeError, ValueError, RecursionError):
-        data = <bytes>dumpb(str(value))
-        r._payload_json = None
+    if value is r._payload_value and r._payload_json is not None:   # see _known_compact
+        data = r._payload_json
+    else:
+        try:
+            data = r._payload_json = <bytes>_encode(value)
+        except (TypeError, ValueError, RecursionError):
+            data = <bytes>dumpb(str(value))
+            r._payload_json = None
     at = r._len
     r._payload_truncated = _escape(r, <const unsigned char*><char*>data, len(data))
     r._payload_value = value
     r._payload_at = at
     r._payload_len = r._len - at
     return r._payload_truncated
+
+
+cdef int _input_text(LogRecords r, str text, object input) except -1:
+    """ExecutionStarted's input as the caller sent it; when the text proves the input's
+    compact JSON text (`_compact`), that is kept for the first state's input (the same value,
+    so not encoded again), and if the text was compact already, its escaped form is copied."""
+    cdef Py_ssize_t n, at
+    cdef const char* data = PyUnicode_AsUTF8AndSize(text, &n)
+    cdef bint truncated
+    _field(r, "input")
+    at = r._len
+    truncated = _escape(r, <const unsigned char*>data, n)
+    compact = _compact(<const unsigned char*>data, n)
+    if compact is not None:
+        r._payload_value = input
+        r._payload_json = compact
+        r._payload_len = 0   # not escaped yet
+        if len(<bytes>compact) == n:
+            r._payload_at = at
+            r._payload_len = r._len - at
+            r._payload_truncated = truncated
+    return _details(r, "input", truncated)
+
+
+cdef enum:
+    COMPACT_DEPTH = 64    # deeper texts are encoded as usual
+    COMPACT_KEYS = 256    # keys of the objects open at once, likewise
+
+
+cdef object _compact(const unsigned char* s, Py_ssize_t n):
+    """`s` (JSON that msgspec decoded) without its whitespace, if that is byte for byte
+    msgspec's encoding of the decoded value; else None. Proved only where it is sure: every
+    escape as msgspec writes it, integers of at most 18 digits (not "-0"), decimals without
+    exponent of at most 15 significant digits, >= 1e-4 and < 1e15, without trailing zeros
+    (but "x.0"), no key twice in an object (decoding keeps the last)."""
+    cdef unsigned char* o = <unsigned char*>PyMem_Malloc(n + 1)
+    if o == NULL:
+        raise MemoryError()
+    try:
+        return _compact_into(s, n, o)
+    finally:
+        PyMem_Free(o)
+
+
+cdef object _compact_into(const unsigned char* s, Py_ssize_t n, unsigned char* o):
+    cdef Py_ssize_t i = 0, j = 0, start, k, m, q, key_count = 0
+    cdef Py_ssize_t int_start, int_digits, frac_start, frac_digits, zeros
+    cdef int depth = 0
+    cdef unsigned char c, d
+    cdef char kinds[COMPACT_DEPTH]
+    cdef bint expect_key[COMPACT_DEPTH]
+    cdef Py_ssize_t key_base[COMPACT_DEPTH]
+    cdef Py_ssize_t key_at[COMPACT_KEYS]
+    cdef Py_ssize_t key_len[COMPACT_KEYS]
+    cdef bint is_key
+    while i < n:
+        c = s[i]
+        if c == 32 or c == 9 or c == 10 or c == 13:   # whitespace between tokens
+            i += 1
+        elif c == 34:   # a string
+            is_key = depth > 0 and kinds[depth - 1] == 123 and expect_key[depth - 1]
+            start = j
+            o[j] = c
+            i += 1
+            j += 1
+            while s[i] != 34:
+                c = s[i]
+                m = 1
+                if c == 92:   # an escape: kept only as msgspec writes it
+                    d = s[i + 1]
+                    if d == 117:   # \u00XX: a control character without a short form
+                        if s[i + 2] != 48 or s[i + 3] != 48 or not (48 <= s[i + 4] <= 49) \
+                                or not (48 <= s[i + 5] <= 57 or 97 <= s[i + 5] <= 102):
+                            return None
+                        q = (s[i + 4] - 48) * 16 + (s[i + 5] - 48 if s[i + 5] <= 57
+                                                    else s[i + 5] - 87)
+                        if q == 8 or q == 9 or q == 10 or q == 12 or q == 13:
+                            return None
+                        m = 6
+                    elif d == 34 or d == 92 or d == 98 or d == 102 or d == 110 or d == 114 \
+                            or d == 116:
+                        m = 2
+                    else:   # "\/"
+                        return None
+                memcpy(o + j, s + i, m)
+                i += m
+                j += m
+            o[j] = 34
+            i += 1
+            j += 1
+            if is_key:
+                for k in range(key_base[depth - 1], key_count):
+                    if key_len[k] == j - start and memcmp(o + key_at[k], o + start,
+                                                          j - start) == 0:
+                        return None
+                if key_count == COMPACT_KEYS:
+                    return None
+                key_at[key_count] = start
+                key_len[key_count] = j - start
+                key_count += 1
+                expect_key[depth - 1] = False
+        elif c == 123 or c == 91:   # { [
+            if depth == COMPACT_DEPTH:
+                return None
+            kinds[depth] = c
+            expect_key[depth] = c == 123
+            key_base[depth] = key_count
+            depth += 1
+            o[j] = c
+            i += 1
+            j += 1
+        elif c == 125 or c == 93:   # } ]
+            depth -= 1
+            key_count = key_base[depth]
+            o[j] = c
+            i += 1
+            j += 1
+        elif c == 44 or c == 58:   # , :
+            if c == 44 and kinds[depth - 1] == 123:
+                expect_key[depth - 1] = True
+            o[j] = c
+            i += 1
+            j += 1
+        elif c == 116 or c == 110 or c == 102:   # true null false
+            m = 5 if c == 102 else 4
+            memcpy(o + j, s + i, m)
+            i += m
+            j += m
+        elif c == 45 or 48 <= c <= 57:   # a number
+            start = i
+            if c == 45:
+                i += 1
+            int_start = i
+            while i < n and 48 <= s[i] <= 57:
+                i += 1
+            int_digits = i - int_start
+            if i < n and s[i] == 46:   # a decimal
+                i += 1
+                frac_start = i
+                while i < n and 48 <= s[i] <= 57:
+                    i += 1
+                frac_digits = i - frac_start
+                if int_digits > 15 or (frac_digits > 1 and s[i - 1] == 48):
+                    return None   # >= 1e15, or a trailing zero (but "x.0")
+                if s[int_start] == 48:   # 0.xxx
+                    zeros = 0
+                    while zeros < frac_digits and s[frac_start + zeros] == 48:
+                        zeros += 1
+                    if zeros < frac_digits and (zeros > 3 or frac_digits - zeros > 15):
+                        return None   # below 1e-4, or too many digits
+                elif frac_digits > 1 or s[frac_start] != 48:
+                    if int_digits + frac_digits > 15:
+                        return None
+            elif int_digits > 18 or (c == 45 and s[int_start] == 48):
+                return None   # too long, or "-0"
+            if i < n and (s[i] == 101 or s[i] == 69):   # an exponent
+                return None
+            memcpy(o + j, s + start, i - start)
+            j += i - start
+        else:
+            return None
+    return PyBytes_FromStringAndSize(<char*>o, j)
+
+
+def compact_json(str text) -> bytes | None:
+    """`_compact` of a JSON text (for tests)."""
+    cdef Py_ssize_t n
+    cdef const char* data = PyUnicode_AsUTF8AndSize(text, &n)
+    return _compact(<const unsigned char*>data, n)
 
 
 cdef int _escape(LogRecords r, const unsigned char* src, Py_ssize_t n) except -1:

@@ -484,3 +484,17 @@ class TestOutputTextFromTheRecords:
         log, outcome = self._ended(PASS_ONLY, big)
         assert log.json_text(outcome.output) is None
         assert outcome.status == "SUCCEEDED" and json.loads(outcome.text) == big
+
+
+@pytest.mark.parametrize("text, first_state_input", [
+    ('{"n":2,"x":"a b"}', '{"n":2,"x":"a b"}'),          # compact already: copied
+    ('{"n": 2.50, "x": "a\\/b"}', '{"n":2.5,"x":"a/b"}'),   # not provable: encoded
+    ('{"a": 1, "a": 2}', '{"a":2}'),                      # a key twice: the last one
+    ('[1e2, 0.00001, -0]', '[100.0,0.00001,0]'),
+])
+def test_the_first_state_logs_the_input_as_its_value_encodes(tmp_path, text,
+                                                             first_state_input):
+    _, records = run(tmp_path, PASS_ONLY, "ALL", input=text)
+    assert records[0]["details"]["input"] == text   # ExecutionStarted: as sent
+    assert records[1]["type"] == "PassStateEntered"
+    assert records[1]["details"]["input"] == first_state_input
