@@ -182,7 +182,11 @@ cdef class LineBatches:
         cdef Py_ssize_t n = records._len
         if lines is None:
             lines = _Lines.__new__(_Lines)
-            data = PyBytes_FromStringAndSize(NULL, max(self.threshold, n))
+            # Room for what may be added before `threshold` is reached (one execution's
+            # records rarely pass half of it), and under glibc's 128 KiB for a block of its
+            # own: made and cut to length in place, not copied.
+            data = PyBytes_FromStringAndSize(NULL, max(self.threshold + self.threshold // 2,
+                                                       n))
             Py_INCREF(data)
             lines.data = <PyObject*>data
             self._streams[key] = lines
@@ -455,23 +459,26 @@ cdef object _compact_into(const unsigned char* s, Py_ssize_t n, unsigned char* o
             j += 1
             while s[i] != 34:
                 c = s[i]
-                m = 1
-                if c == 92:   # an escape: kept only as msgspec writes it
-                    d = s[i + 1]
-                    if d == 117:   # \u00XX: a control character without a short form
-                        if s[i + 2] != 48 or s[i + 3] != 48 or not (48 <= s[i + 4] <= 49) \
-                                or not (48 <= s[i + 5] <= 57 or 97 <= s[i + 5] <= 102):
-                            return None
-                        q = (s[i + 4] - 48) * 16 + (s[i + 5] - 48 if s[i + 5] <= 57
-                                                    else s[i + 5] - 87)
-                        if q == 8 or q == 9 or q == 10 or q == 12 or q == 13:
-                            return None
-                        m = 6
-                    elif d == 34 or d == 92 or d == 98 or d == 102 or d == 110 or d == 114 \
-                            or d == 116:
-                        m = 2
-                    else:   # "\/"
+                if c != 92:
+                    o[j] = c
+                    i += 1
+                    j += 1
+                    continue
+                d = s[i + 1]   # an escape: kept only as msgspec writes it
+                if d == 117:   # \u00XX: a control character without a short form
+                    if s[i + 2] != 48 or s[i + 3] != 48 or not (48 <= s[i + 4] <= 49) \
+                            or not (48 <= s[i + 5] <= 57 or 97 <= s[i + 5] <= 102):
                         return None
+                    q = (s[i + 4] - 48) * 16 + (s[i + 5] - 48 if s[i + 5] <= 57
+                                                else s[i + 5] - 87)
+                    if q == 8 or q == 9 or q == 10 or q == 12 or q == 13:
+                        return None
+                    m = 6
+                elif d == 34 or d == 92 or d == 98 or d == 102 or d == 110 or d == 114 \
+                        or d == 116:
+                    m = 2
+                else:   # "\/"
+                    return None
                 memcpy(o + j, s + i, m)
                 i += m
                 j += m
