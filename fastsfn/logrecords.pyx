@@ -185,10 +185,7 @@ cdef class LineBatches:
             # Room for what may be added before `threshold` is reached (one execution's
             # records rarely pass half of it), and under glibc's 128 KiB for a block of its
             # own: made and cut to length in place, not copied.
-            data = PyBytes_FromStringAndSize(NULL, max(self.threshold + self.threshold // 2,
-                                                       n))
-            Py_INCREF(data)
-            lines.data = <PyObject*>data
+            lines.data = _new_block(max(self.threshold + self.threshold // 2, n))
             self._streams[key] = lines
         elif lines.len + n > Py_SIZE(lines.data):
             _PyBytes_Resize(&lines.data, max(lines.len + n, 2 * lines.len))
@@ -205,6 +202,14 @@ cdef class LineBatches:
         """[(log group, log stream, lines, count)] of every stream with lines waiting."""
         streams, self._streams = self._streams, {}
         return [(group, stream, *_take(lines)) for (group, stream), lines in streams.items()]
+
+
+cdef PyObject* _new_block(Py_ssize_t size) except NULL:
+    """A bytes object of `size` bytes, its one reference the caller's (so it can be
+    resized)."""
+    block = PyBytes_FromStringAndSize(NULL, size)
+    Py_INCREF(block)
+    return <PyObject*>block   # the local reference goes on return
 
 
 cdef tuple _take(_Lines lines):

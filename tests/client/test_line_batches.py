@@ -88,3 +88,12 @@ def test_a_few_records_reach_the_file_without_a_flush(tmp_path):
             "ExecutionStarted", "PassStateEntered", "PassStateExited", "ExecutionSucceeded"]
     finally:
         sfn.close()
+
+
+def test_records_larger_than_the_threshold_come_back_at_once():
+    logs = _records(5)
+    batches = LineBatches(threshold=100)   # each execution's records pass it alone
+    blocks = [batches.add("g", "s", log) for log in logs]
+    assert [lines for lines, _ in blocks] == [log.lines() for log in logs]
+    assert [count for _, count in blocks] == [log.count for log in logs]
+    assert batches.take_all() == []
