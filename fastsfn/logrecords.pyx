@@ -5,8 +5,10 @@ Stage: runtime (logs). The executor (`fastsfn._core.Execution`) says which event
 this module writes each as a record in AWS's Express log format, into one buffer that holds
 the records as the lines a `dir:` sink stores (one per record). Ended executions' records
 go to a file gathered per log stream (`LineBatches`, a block per 64 KiB), and to CloudWatch
-as `(timestamp, message)` events (`events`). Payloads are encoded once and escaped straight into the buffer as JSON
-strings; one logged again by the next event is copied from the buffer.
+as `(timestamp, message)` events (`events`). Payloads are encoded once and escaped straight
+into the buffer as JSON strings; one logged again by the next event is copied from the
+buffer, and the execution input's compact text is taken from its text as sent when that
+proves it (`compact_json`).
 """
 cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, _PyBytes_Resize

@@ -71,7 +71,8 @@ def test_what_it_cannot_prove_is_left_to_the_encoder(text):
 @pytest.mark.parametrize("text, compact", [
     ('{ "device": {"id": "sensor-17"},\n  "values": [20.1, 22.0, -0.0, 0.0001] }',
      b'{"device":{"id":"sensor-17"},"values":[20.1,22.0,-0.0,0.0001]}'),
-    ('"tab\\there \\u001f \\" \\\\ \\b\\f\\n\\r é"', b'"tab\\there \\u001f \\" \\\\ \\b\\f\\n\\r \xc3\xa9"'),
+    ('"tab\\there \\u001f \\" \\\\ \\b\\f\\n\\r é"',
+     b'"tab\\there \\u001f \\" \\\\ \\b\\f\\n\\r \xc3\xa9"'),
     ('[true, false, null, -7, 123456789012345678]',
      b'[true,false,null,-7,123456789012345678]'),
     ('{"a": {"k": 1}, "b": {"k": 2}}', b'{"a":{"k":1},"b":{"k":2}}'),   # one key per object
