@@ -12,7 +12,7 @@ proves it (`compact_json`).
 """
 cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, _PyBytes_Resize
-from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from cpython.mem cimport PyMem_Free, PyMem_Realloc
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF, Py_XDECREF
 from libc.string cimport memcmp, memcpy, strlen
@@ -434,16 +434,19 @@ cdef object _compact(const unsigned char* s, Py_ssize_t n):
     escape as msgspec writes it, integers of at most 18 digits (not "-0"), decimals without
     exponent of at most 15 significant digits, >= 1e-4 and < 1e15, without trailing zeros
     (but "x.0"), no key twice in an object (decoding keeps the last)."""
-    cdef unsigned char* o = <unsigned char*>PyMem_Malloc(n + 1)
-    if o == NULL:
-        raise MemoryError()
-    try:
-        return _compact_into(s, n, o)
-    finally:
-        PyMem_Free(o)
+    cdef PyObject* out = _new_block(n)   # the compact text is never longer
+    cdef Py_ssize_t length = _compact_into(s, n, <unsigned char*>PyBytes_AS_STRING(<object>out))
+    if length < 0:
+        Py_XDECREF(out)
+        return None
+    _PyBytes_Resize(&out, length)   # in place: it only shrinks
+    compact = <bytes>out
+    Py_XDECREF(out)   # `compact` holds it now
+    return compact
 
 
-cdef object _compact_into(const unsigned char* s, Py_ssize_t n, unsigned char* o):
+cdef Py_ssize_t _compact_into(const unsigned char* s, Py_ssize_t n, unsigned char* o):
+    """`_compact`'s work: the compact text written to `o`; its length, or -1."""
     cdef Py_ssize_t i = 0, j = 0, start, k, m, q, key_count = 0
     cdef Py_ssize_t int_start, int_digits, frac_start, frac_digits, zeros
     cdef int depth = 0
@@ -475,17 +478,17 @@ cdef object _compact_into(const unsigned char* s, Py_ssize_t n, unsigned char* o
                 if d == 117:   # \u00XX: a control character without a short form
                     if s[i + 2] != 48 or s[i + 3] != 48 or not (48 <= s[i + 4] <= 49) \
                             or not (48 <= s[i + 5] <= 57 or 97 <= s[i + 5] <= 102):
-                        return None
+                        return -1
                     q = (s[i + 4] - 48) * 16 + (s[i + 5] - 48 if s[i + 5] <= 57
                                                 else s[i + 5] - 87)
                     if q == 8 or q == 9 or q == 10 or q == 12 or q == 13:
-                        return None
+                        return -1
                     m = 6
                 elif d == 34 or d == 92 or d == 98 or d == 102 or d == 110 or d == 114 \
                         or d == 116:
                     m = 2
                 else:   # "\/"
-                    return None
+                    return -1
                 memcpy(o + j, s + i, m)
                 i += m
                 j += m
@@ -496,16 +499,16 @@ cdef object _compact_into(const unsigned char* s, Py_ssize_t n, unsigned char* o
                 for k in range(key_base[depth - 1], key_count):
                     if key_len[k] == j - start and memcmp(o + key_at[k], o + start,
                                                           j - start) == 0:
-                        return None
+                        return -1
                 if key_count == COMPACT_KEYS:
-                    return None
+                    return -1
                 key_at[key_count] = start
                 key_len[key_count] = j - start
                 key_count += 1
                 expect_key[depth - 1] = False
         elif c == 123 or c == 91:   # { [
             if depth == COMPACT_DEPTH:
-                return None
+                return -1
             kinds[depth] = c
             expect_key[depth] = c == 123
             key_base[depth] = key_count
@@ -545,25 +548,25 @@ cdef object _compact_into(const unsigned char* s, Py_ssize_t n, unsigned char* o
                     i += 1
                 frac_digits = i - frac_start
                 if int_digits > 15 or (frac_digits > 1 and s[i - 1] == 48):
-                    return None   # >= 1e15, or a trailing zero (but "x.0")
+                    return -1   # >= 1e15, or a trailing zero (but "x.0")
                 if s[int_start] == 48:   # 0.xxx
                     zeros = 0
                     while zeros < frac_digits and s[frac_start + zeros] == 48:
                         zeros += 1
                     if zeros < frac_digits and (zeros > 3 or frac_digits - zeros > 15):
-                        return None   # below 1e-4, or too many digits
+                        return -1   # below 1e-4, or too many digits
                 elif frac_digits > 1 or s[frac_start] != 48:
                     if int_digits + frac_digits > 15:
-                        return None
+                        return -1
             elif int_digits > 18 or (c == 45 and s[int_start] == 48):
-                return None   # too long, or "-0"
+                return -1   # too long, or "-0"
             if i < n and (s[i] == 101 or s[i] == 69):   # an exponent
-                return None
+                return -1
             memcpy(o + j, s + start, i - start)
             j += i - start
         else:
-            return None
-    return PyBytes_FromStringAndSize(<char*>o, j)
+            return -1
+    return j
 
 
 def compact_json(str text) -> bytes | None:
