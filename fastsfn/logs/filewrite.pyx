@@ -6,6 +6,13 @@ wants it back waits until the executing thread lets go of it (up to the interpre
 interval, 5 ms): for the shipper's writer, a wait after every call of up to 512 blocks,
 while executions keep adding to its queue. Here the whole list is written in one stretch without
 the GIL, partial writes continued where they stopped.
+
+A `WriteBehind` keeps a log file's written data from piling up in the page cache: the data
+is sent to the disk soon after it is written, and its pages are given back once it is there,
+to be taken again by the next writes; in the same stretch without the GIL as the write (each
+time the writer takes the GIL back it may wait up to the switch interval). Pages the kernel has not used lately
+cost far more to take than pages it just gave back (measured on this project's 2-core VM:
+~0.4 GB/s of sustained writes to new pages, ~2.5 GB/s when they are recycled so).
 """
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
@@ -15,12 +22,82 @@ from posix.unistd cimport _SC_IOV_MAX, sysconf
 
 from os import strerror
 
+cdef extern from *:
+    """
+    #include <errno.h>
+    #include <fcntl.h>
+    #ifdef __linux__
+    static int fastsfn_write_behind(int fd, long long start, long long length) {
+        return sync_file_range(fd, start, length, SYNC_FILE_RANGE_WRITE);
+    }
+    static int fastsfn_drop_behind(int fd, long long start, long long length) {
+        if (sync_file_range(fd, start, length, SYNC_FILE_RANGE_WAIT_BEFORE
+                            | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER) < 0)
+            return -1;
+        int error = posix_fadvise(fd, start, length, POSIX_FADV_DONTNEED);
+        if (error) {
+            errno = error;
+            return -1;
+        }
+        return 0;
+    }
+    #else  /* no sync_file_range: the kernel writes back when it will, pages stay cached */
+    static int fastsfn_write_behind(int fd, long long start, long long length) {
+        errno = ENOSYS;
+        return -1;
+    }
+    static int fastsfn_drop_behind(int fd, long long start, long long length) {
+        errno = ENOSYS;
+        return -1;
+    }
+    #endif
+    """
+    int fastsfn_write_behind(int fd, long long start, long long length) nogil
+    int fastsfn_drop_behind(int fd, long long start, long long length) nogil
+
 cdef int _IOV_MAX = max(16, min(sysconf(_SC_IOV_MAX), 1024))   # POSIX: at least 16
 
 
-def write_all(int fd, list blocks) -> None:
-    """Write the blocks (bytes) to `fd`, in order and completely; OSError if the system
-    refuses, its `written` the bytes written before that."""
+cdef enum:
+    PAGE = 4096   # steps end on page boundaries
+
+
+cdef class WriteBehind:
+    """A file's data sent to the disk in steps of `step` bytes as it is written, the step
+    before each one given back to the kernel: about two steps stay cached."""
+
+    cdef readonly long long size   # bytes in the file
+    cdef readonly long long sent   # bytes handed to the disk
+    cdef readonly long long dropped   # bytes given back
+    cdef readonly long long step
+    cdef readonly int error   # why it stopped (an errno; the writes go on regardless), or 0
+
+    def __init__(self, long long size, long long step):
+        self.size = size
+        self.sent = self.dropped = size - size % PAGE
+        self.step = step
+
+    cdef void advance(self, int fd, long long written) noexcept nogil:
+        """After `written` more bytes: send the next step, give back the one before."""
+        cdef long long end
+        self.size += written
+        if self.error or self.size - self.sent < self.step:
+            return
+        end = self.size - self.size % PAGE
+        if fastsfn_write_behind(fd, self.sent, end - self.sent) < 0:
+            self.error = errno
+            return
+        if self.sent > self.dropped:   # handed to the disk a step ago: there by now, mostly
+            if fastsfn_drop_behind(fd, self.dropped, self.sent - self.dropped) < 0:
+                self.error = errno
+                return
+            self.dropped = self.sent
+        self.sent = end
+
+
+def write_all(int fd, list blocks, WriteBehind behind=None) -> None:
+    """Write the blocks (bytes) to `fd`, in order and completely, then advance `behind`;
+    OSError if the system refuses, its `written` the bytes written before that."""
     cdef Py_ssize_t n = len(blocks), i = 0, count, first, total = 0
     cdef ssize_t written
     cdef int error = 0
@@ -57,9 +134,12 @@ def write_all(int fd, list blocks) -> None:
                 elif i == first:   # nothing taken, and no error said why
                     error = EIO
                     break
+            if not error and behind is not None:
+                behind.advance(fd, total)
     finally:
         PyMem_Free(vectors)
     if error:
         failure = OSError(error, strerror(error))
         failure.written = total
         raise failure
+

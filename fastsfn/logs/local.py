@@ -182,7 +182,10 @@ class LocalShipper:
 
     def _write_loop(self) -> None:
         while True:
-            self._wake.wait(self._flush_interval)
+            # Straight on while a block's worth waits: after each write the writer already
+            # holds the GIL, and each wait for it may last the interpreter's switch interval.
+            if self._put_bytes - self._taken_bytes < self._wake_bytes:
+                self._wake.wait(self._flush_interval)
             self._wake.clear()
             closing = self._closed
             self._write_queued()

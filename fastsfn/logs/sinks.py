@@ -12,11 +12,11 @@ import sys
 from collections import OrderedDict
 from itertools import chain
 from operator import itemgetter
-from typing import IO, Protocol
+from typing import Protocol
 from urllib.parse import quote
 
 from fastsfn.logs.batching import LOCAL, Event
-from fastsfn.logs.filewrite import write_all
+from fastsfn.logs.filewrite import WriteBehind, write_all
 
 log = logging.getLogger("fastsfn.logs")
 
@@ -26,6 +26,7 @@ DEFAULT_SPEC = "dir:./fastsfn-logs"
 ROTATE_BYTES = 64 * 1024 * 1024
 PIECE_EVENTS = 1000  # lines joined at a time (a piece stays in the CPU's cache)
 OPEN_FILES = 64  # DirSink keeps this many stream files open (least recently used closed)
+WRITE_BEHIND_BYTES = 8 * 1024 * 1024  # a stream file goes to the disk in steps this big
 
 
 class BatchRejected(Exception):
@@ -86,15 +87,18 @@ class DirSink:
     safe="")`, plus a leading "." as `%2E`): `/aws/vendedlogs/states/m-Logs` becomes the
     directory `%2Faws%2Fvendedlogs%2Fstates%2Fm-Logs`. Each line is the message exactly as it
     would be sent to CloudWatch. A file that would pass `rotate_bytes` is renamed `.log.1`
-    (older ones shift to `.log.2`, ...; none are deleted).
+    (older ones shift to `.log.2`, ...; none are deleted). A file's data goes to the disk
+    in steps of `write_behind_bytes` as it is written, and leaves the page cache once there.
     """
 
     batch_limits = LOCAL  # no API limit: bigger batches, fewer thread hand-offs
 
-    def __init__(self, path: str, *, rotate_bytes: int = ROTATE_BYTES) -> None:
+    def __init__(self, path: str, *, rotate_bytes: int = ROTATE_BYTES,
+                 write_behind_bytes: int = WRITE_BEHIND_BYTES) -> None:
         self.path = path
         self.rotate_bytes = rotate_bytes
-        self._files: OrderedDict[tuple[str, str], IO[bytes]] = OrderedDict()
+        self.write_behind_bytes = write_behind_bytes
+        self._files: OrderedDict[tuple[str, str], _StreamFile] = OrderedDict()
 
     def stream_path(self, log_group_name: str, log_stream_name: str) -> str:
         """The file holding a log stream's newest events."""
@@ -119,7 +123,7 @@ class DirSink:
         written = 0   # bytes of `blocks` in files
         try:
             f = self._file(key)
-            size = f.tell()
+            size = f.size
             pending: list[bytes] = []
             for block in blocks:
                 while size + len(block) > self.rotate_bytes and block:
@@ -129,17 +133,19 @@ class DirSink:
                     if cut:
                         pending.append(block[:cut])
                         block = block[cut:]
-                    write_all(f.fileno(), pending)
-                    written += sum(map(len, pending))
+                    written += f.write(pending)
                     pending = []
                     f = self._rotate(key)
                     size = 0
                 if block:
                     pending.append(block)
                     size += len(block)
-            write_all(f.fileno(), pending)
+            f.write(pending)
         except OSError as e:
             _drop_written(blocks, written + getattr(e, "written", 0))
+            stale = self._files.pop(key, None)   # its size is unknown now: reopened next time
+            if stale is not None:
+                stale.close()
             raise
 
     def close(self) -> None:
@@ -147,7 +153,7 @@ class DirSink:
         while self._files:
             self._files.popitem()[1].close()
 
-    def _file(self, key: tuple[str, str]) -> IO[bytes]:
+    def _file(self, key: tuple[str, str]) -> _StreamFile:
         f = self._files.get(key)
         if f is not None:
             self._files.move_to_end(key)
@@ -156,10 +162,10 @@ class DirSink:
             self._files.popitem(last=False)[1].close()
         file = self.stream_path(*key)
         os.makedirs(os.path.dirname(file), exist_ok=True)
-        f = self._files[key] = open(file, "ab", buffering=0)  # noqa: SIM115 - kept open
+        f = self._files[key] = _StreamFile(file, self.write_behind_bytes)
         return f
 
-    def _rotate(self, key: tuple[str, str]) -> IO[bytes]:
+    def _rotate(self, key: tuple[str, str]) -> _StreamFile:
         self._files.pop(key).close()
         file = self.stream_path(*key)
         n = 1
@@ -169,6 +175,38 @@ class DirSink:
             os.replace(f"{file}.{i - 1}", f"{file}.{i}")
         os.replace(file, f"{file}.1")
         return self._file(key)
+
+
+class _StreamFile:
+    """One open log stream file, its data sent to the disk behind the writes (`WriteBehind`):
+    a busy stream keeps about two steps in the page cache instead of filling it with lines
+    nobody rereads, and its writes land in recycled pages (see `fastsfn/logs/filewrite.pyx`).
+    """
+
+    __slots__ = ("file", "fd", "behind")
+
+    def __init__(self, path: str, step: int) -> None:
+        self.file = open(path, "ab", buffering=0)  # noqa: SIM115 - closed by close()
+        self.fd = self.file.fileno()
+        self.behind = WriteBehind(self.file.tell(), step)
+
+    @property
+    def size(self) -> int:
+        """Bytes in the file."""
+        return self.behind.size
+
+    def write(self, blocks: list[bytes]) -> int:
+        """Append the blocks; their size."""
+        before, stopped = self.behind.size, self.behind.error
+        write_all(self.fd, blocks, self.behind)
+        if self.behind.error and not stopped:   # a file system that cannot: said once
+            log.info("log file %s stays in the page cache: %s", self.file.name,
+                     os.strerror(self.behind.error))
+        return self.behind.size - before
+
+    def close(self) -> None:
+        """Close the file (what was not sent yet goes to the disk when the kernel chooses)."""
+        self.file.close()
 
 
 class StdoutSink:

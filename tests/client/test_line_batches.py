@@ -80,10 +80,12 @@ def test_a_few_records_reach_the_file_without_a_flush(tmp_path):
     try:
         sfn.start_sync_execution(stateMachineArn=arn, input='{"n": 1}')
         deadline = time.monotonic() + 5
-        while not list(tmp_path.glob("*/*.log")) and time.monotonic() < deadline:
+        while True:   # the file is made before its lines are written: wait for the lines
+            lines = [line for path in tmp_path.glob("*/*.log")
+                     for line in path.read_text().splitlines()]
+            if len(lines) >= 4 or time.monotonic() > deadline:
+                break
             time.sleep(0.01)
-        lines = [line for path in tmp_path.glob("*/*.log")
-                 for line in path.read_text().splitlines()]
         assert [json.loads(line)["type"] for line in lines] == [
             "ExecutionStarted", "PassStateEntered", "PassStateExited", "ExecutionSucceeded"]
     finally:

@@ -1,7 +1,9 @@
 """`write_all`: every block written, in order, in as few system calls as the kernel takes."""
 from __future__ import annotations
 
+import ctypes
 import errno
+import mmap
 import os
 import socket
 import struct
@@ -12,7 +14,7 @@ import time
 
 import pytest
 
-from fastsfn.logs.filewrite import write_all
+from fastsfn.logs.filewrite import WriteBehind, write_all
 
 
 def _written(tmp_path, blocks) -> bytes:
@@ -59,7 +61,7 @@ def test_a_partial_write_goes_on_where_it_stopped(tmp_path):
     # the rest with EFBIG: what was taken must be the blocks' first bytes, nothing skipped.
     script = """
 import os, resource, signal, sys
-from fastsfn.logs.filewrite import write_all
+from fastsfn.logs.filewrite import WriteBehind, write_all
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 resource.setrlimit(resource.RLIMIT_FSIZE, (10_001, 10_001))
 fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
@@ -102,3 +104,84 @@ def test_partial_writes_are_continued():
         ours.close()
         theirs.close()
     assert bytes(received) == b"".join(blocks)
+
+
+
+def _resident_pages(path, length: int) -> list[bool]:
+    """Whether each page of the file's first `length` bytes is in the page cache (mincore)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mmap.restype = ctypes.c_void_p
+    libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
+                          ctypes.c_int, ctypes.c_long]
+    libc.mincore.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p]
+    libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    vector = ctypes.create_string_buffer((length + mmap.PAGESIZE - 1) // mmap.PAGESIZE)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        address = libc.mmap(None, length, mmap.PROT_READ, mmap.MAP_SHARED, fd, 0)
+        assert address not in (None, ctypes.c_void_p(-1).value), ctypes.get_errno()
+        try:
+            assert libc.mincore(address, length, vector) == 0, ctypes.get_errno()
+        finally:
+            libc.munmap(address, length)
+    finally:
+        os.close(fd)
+    return [bool(b & 1) for b in vector.raw[:-1]]
+
+
+def _file_system(path) -> str:
+    """The type of the file system holding `path` (from /proc/mounts: the longest match)."""
+    path = os.path.realpath(path)
+    with open("/proc/mounts") as mounts:
+        found = max((line.split() for line in mounts
+                     if path.startswith(line.split()[1].rstrip("/") + "/")),
+                    key=lambda fields: len(fields[1]))
+    return found[2]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="sync_file_range is Linux's")
+def test_write_behind_gives_back_all_but_the_last_two_steps(tmp_path):
+    if _file_system(tmp_path) in ("tmpfs", "ramfs"):
+        pytest.skip("the page cache is where a tmpfs file lives: nothing to give back")
+    step = 64 * 1024
+    behind = WriteBehind(0, step)
+    path = tmp_path / "out.log"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    blocks = [bytes([65 + i % 26]) * 10_000 + b"\n" for i in range(100)]   # ~1 MB, in calls
+    try:
+        for start in range(0, 100, 7):
+            write_all(fd, blocks[start:start + 7], behind)
+    finally:
+        os.close(fd)
+    size = sum(map(len, blocks))
+    resident = _resident_pages(path, size)   # before reading the file brings pages back
+    assert (behind.size, behind.error) == (size, 0)
+    assert behind.sent % mmap.PAGESIZE == behind.dropped % mmap.PAGESIZE == 0
+    assert size - step - mmap.PAGESIZE < behind.sent <= size   # sent up to the last step
+    assert behind.sent - 2 * step < behind.dropped < behind.sent   # the step before kept
+    assert not any(resident[:behind.dropped // mmap.PAGESIZE])
+    assert all(resident[behind.sent // mmap.PAGESIZE:])   # the newest pages are kept
+    assert path.read_bytes() == b"".join(blocks)
+
+
+def test_write_behind_stops_where_the_system_cannot_and_the_writes_go_on():
+    read_end, write_end = os.pipe()   # a pipe cannot be synced (ESPIPE)
+    behind = WriteBehind(0, 4096)
+    received = bytearray()
+
+    def read() -> None:
+        while chunk := os.read(read_end, 65536):
+            received.extend(chunk)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    blocks = [b"x" * 5000 + b"\n", b"y" * 5000 + b"\n"]
+    try:
+        write_all(write_end, blocks, behind)
+        write_all(write_end, blocks, behind)
+    finally:
+        os.close(write_end)
+        reader.join()
+        os.close(read_end)
+    assert bytes(received) == b"".join(blocks) * 2
+    assert behind.error == errno.ESPIPE and behind.size == 20_004 and behind.sent == 0
