@@ -33,7 +33,7 @@ cdef extern from "Python.h":
 from fastsfn.errors import (StatesError, StatesRuntime, PathNotFound,
                             data_limit_exceeded)
 from fastsfn.ids cimport new_uuid
-from fastsfn.logrecords cimport LogRecords, new_records
+from fastsfn.logrecords cimport LocalLane, LogRecords, new_records
 from fastsfn.jsontext import MAX_PAYLOAD, dumpb, dumps, encoder
 from fastsfn.timestamps import format_timestamp
 
@@ -349,6 +349,8 @@ cdef class Execution:
     cdef public int log_level
     cdef public bint log_data         # includeExecutionData
     cdef public LogRecords log        # the records made so far (None before the first)
+    cdef public str log_group_name    # where its records go
+    cdef public LocalLane lane        # ... through C, when they go to a local sink (else None)
     cdef public str input_text        # the input as the caller sent it, when known
     cdef public Py_ssize_t input_bound  # an upper bound of the input's JSON size (-1: unknown)
     cdef str _region
@@ -357,11 +359,14 @@ cdef class Execution:
     def __init__(self, str name, str state_machine_arn,
                  str state_machine_name, str role_arn, object input, double start_time,
                  double timeout_seconds=0.0, double sleep_scale=1.0, bint standard=False,
-                 int log_level=0, bint log_data=False, str input_text=None):
+                 int log_level=0, bint log_data=False, str input_text=None,
+                 str log_group_name=None, LocalLane lane=None):
         cdef Py_ssize_t size
         self.standard = standard
         self.log_level = log_level
         self.log_data = log_data
+        self.log_group_name = log_group_name
+        self.lane = lane
         self._name = name
         self.state_machine_arn = state_machine_arn
         self.state_machine_name = state_machine_name
@@ -1295,8 +1300,28 @@ cpdef object begin(Execution execution, Program program, object ended):
             return frame, aw
         outcome = Outcome("SUCCEEDED", frame.output)
     if execution.log_level == LOG_ALL or (execution.log_level and outcome.status != "SUCCEEDED"):
+        if _ended_in_lane(execution, outcome):
+            return outcome
         return ended(execution, outcome)
     return outcome
+
+
+cdef bint _ended_in_lane(Execution execution, Outcome outcome) except -1:
+    """The usual end of an execution logging at ALL to a local sink, without a Python-level
+    call: it succeeded, and with execution data its output's text is the payload logged
+    last (so surely within the size limit). False: not that case, `ended` does it."""
+    cdef LocalLane lane = execution.lane
+    cdef LogRecords records = execution.log
+    if lane is None or not lane.open or records is None or outcome.status != "SUCCEEDED":
+        return False
+    if execution.log_data and outcome.text is None:
+        outcome.text = records.json_text(outcome.output)
+        if outcome.text is None:
+            return False
+    execution.log_ended("SUCCEEDED", outcome.output, outcome.text, None, None)
+    lane.add(execution.log_group_name, execution.state_machine_name, execution.start_time,
+             records)
+    return True
 
 
 cpdef Outcome timed_out():

@@ -12,11 +12,10 @@ from __future__ import annotations
 import os
 import re
 import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
-from fastsfn.logrecords import LineBatches
+from fastsfn.logrecords import LineBatches, LocalLane, StreamNames
 from fastsfn.logs.batching import EventSizes
 from fastsfn.logs.local import BlockSink, LocalShipper
 from fastsfn.logs.shipper import LogShipper
@@ -86,32 +85,6 @@ def log_settings(config: dict | None) -> LogSettings:
                        _GROUP_ARN.match(arn)["name"])
 
 
-class _StreamNames:
-    """AWS's Express log streams: `states/<machine>/<YYYY-MM-DD-HH-MM>/<8 hex>`, the hex
-    fixed per process (many executions share one stream; filter by `execution_arn`)."""
-
-    def __init__(self) -> None:
-        self._pid = -1
-        self._suffix = ""
-        self._cache: dict[str, tuple[int, str]] = {}   # machine -> (minute, its stream)
-
-    def name(self, machine_name: str, epoch: float) -> str:
-        """The stream of an execution of this state machine started at `epoch`."""
-        minute = int(epoch // 60)
-        cached = self._cache.get(machine_name)
-        if cached is not None and cached[0] == minute:
-            return cached[1]
-        if os.getpid() != self._pid:   # first use, or a forked worker: its own streams
-            self._pid, self._suffix = os.getpid(), os.urandom(4).hex()
-            self._cache.clear()
-        if len(self._cache) > 1024:
-            self._cache.clear()
-        stamp = time.strftime("%Y-%m-%d-%H-%M", time.gmtime(minute * 60))
-        name = f"states/{machine_name}/{stamp}/{self._suffix}"
-        self._cache[machine_name] = (minute, name)
-        return name
-
-
 def _open_shipper(sink: LogSink, spool: str, region_name: str, batches: LineBatches) -> Any:
     """A LocalShipper for a sink that takes blocks of lines (a directory, stdout), taking
     what waits in `batches` before each write; else a LogShipper spooling to the first free
@@ -140,8 +113,11 @@ class ExecutionLogs:
         self._shipper: Any = None
         self._counters: dict = {}
         self._lock = threading.Lock()
-        self.stream_name = _StreamNames().name
+        self._names = StreamNames()
+        self.stream_name = self._names.name
         self._batches = LineBatches()   # records for a LocalShipper, a block per stream
+        #: Set while a LocalShipper is open: executions hand their records to it in C.
+        self.lane: LocalLane | None = None
 
     @property
     def shipper(self) -> Any:
@@ -149,8 +125,11 @@ class ExecutionLogs:
         if self._shipper is None:
             with self._lock:
                 if self._shipper is None:
-                    self._shipper = _open_shipper(self.sink, self.spool, self.region_name,
-                                                  self._batches)
+                    shipper = _open_shipper(self.sink, self.spool, self.region_name,
+                                            self._batches)
+                    if type(shipper) is LocalShipper:
+                        self.lane = LocalLane(self._batches, self._names, shipper.put_lines)
+                    self._shipper = shipper
         return self._shipper
 
     def ended(self, execution: Any, machine_name: str, log_group_name: str, status: str,
@@ -162,12 +141,10 @@ class ExecutionLogs:
         if records is None:
             return
         shipper = self._shipper or self.shipper
-        stream = self.stream_name(machine_name, execution.start_time)
         if type(shipper) is LocalShipper:   # the lines as they are written, a block at a time
-            block = self._batches.add(log_group_name, stream, records)
-            if block is not None:
-                shipper.put_lines(log_group_name, stream, *block)
+            self.lane.ship(log_group_name, machine_name, execution.start_time, records)
             return
+        stream = self.stream_name(machine_name, execution.start_time)
         shipper.put(log_group_name, stream, records.events(), EventSizes(
             records.nbytes, records.longest, records.first, records.last))
 
@@ -179,6 +156,9 @@ class ExecutionLogs:
         """Ship everything, then stop the shipper."""
         with self._lock:
             shipper, self._shipper = self._shipper, None
+            if self.lane is not None:   # executions still running end through `ended`
+                self.lane.open = False
+                self.lane = None
         if shipper is not None:
             shipper.close()
             self._counters = dict(shipper.counters)

@@ -31,6 +31,32 @@ cdef class LogRecords:
     cdef int lambda_function_scheduled(self, long id, long previous, str resource,
                                        object input, str limits) except -1
     cdef bint is_last_payload(self, object value) noexcept
+    cpdef str json_text(self, object value)
+
+
+cdef class LineBatches:
+    cdef dict _streams   # (log group, log stream) -> _Lines
+    cdef readonly Py_ssize_t threshold
+
+    cpdef tuple add(self, str log_group_name, str log_stream_name, LogRecords records)
+
+
+cdef class StreamNames:
+    cdef long _pid
+    cdef str _suffix
+    cdef dict _cache   # machine -> (minute, its stream)
+
+    cpdef str name(self, str machine_name, double epoch)
+
+
+cdef class LocalLane:
+    cdef readonly LineBatches batches
+    cdef readonly StreamNames names
+    cdef object put_lines
+    cdef public bint open
+
+    cdef int add(self, str log_group_name, str machine_name, double start_time,
+                 LogRecords records) except -1
 
 
 cdef LogRecords new_records(str execution_arn, bint data)

@@ -24,6 +24,9 @@ cdef extern from "Python.h":
 
 from fastsfn.jsonstring cimport digits, escape_byte, escape_into, escaped_size, needs_escape
 
+import os
+import time
+
 from fastsfn.jsontext import dumpb, encoder
 
 cdef object _encode = encoder.encode
@@ -130,7 +133,7 @@ cdef class LogRecords:
         """Whether `value` is the payload logged last (then logging it again copies it)."""
         return value is self._payload_value and self._payload_len != 0
 
-    def json_text(self, value: object) -> str | None:
+    cpdef str json_text(self, object value):
         """`value`'s JSON text if it is the payload logged last, whole (so that an
         execution's output is not encoded again for its response); else None."""
         if self.is_last_payload(value) and not self._payload_truncated \
@@ -168,14 +171,11 @@ cdef class LineBatches:
     sink writes: the shipper gets one block per `threshold` bytes of a stream instead of
     one per execution (no Python call and no copy of its own per execution)."""
 
-    cdef dict _streams   # (log group, log stream) -> _Lines
-    cdef readonly Py_ssize_t threshold
-
     def __init__(self, Py_ssize_t threshold=65536):
         self._streams = {}
         self.threshold = threshold
 
-    def add(self, str log_group_name, str log_stream_name, LogRecords records) -> tuple | None:
+    cpdef tuple add(self, str log_group_name, str log_stream_name, LogRecords records):
         """Gather the records' lines; once `threshold` bytes wait for the stream, take them:
         (lines, count), the stream empty after (in the same call: another thread taking
         everything in between cannot take them first)."""
@@ -204,6 +204,59 @@ cdef class LineBatches:
         """[(log group, log stream, lines, count)] of every stream with lines waiting."""
         streams, self._streams = self._streams, {}
         return [(group, stream, *_take(lines)) for (group, stream), lines in streams.items()]
+
+
+@cython.final
+cdef class StreamNames:
+    """AWS's Express log streams: `states/<machine>/<YYYY-MM-DD-HH-MM>/<8 hex>`, the hex
+    fixed per process (many executions share one stream; filter by `execution_arn`)."""
+
+    def __init__(self):
+        self._pid = -1
+        self._cache = {}
+
+    cpdef str name(self, str machine_name, double epoch):
+        """The stream of an execution of this state machine started at `epoch`."""
+        cdef long long minute = <long long>(epoch // 60)
+        cdef tuple cached = self._cache.get(machine_name)
+        if cached is not None and <long long>cached[0] == minute:
+            return <str>cached[1]
+        if os.getpid() != self._pid:   # first use, or a forked worker: its own streams
+            self._pid, self._suffix = os.getpid(), os.urandom(4).hex()
+            self._cache.clear()
+        if len(self._cache) > 1024:
+            self._cache.clear()
+        stamp = time.strftime("%Y-%m-%d-%H-%M", time.gmtime(minute * 60))
+        name = f"states/{machine_name}/{stamp}/{self._suffix}"
+        self._cache[machine_name] = (minute, name)
+        return name
+
+
+@cython.final
+cdef class LocalLane:
+    """Ended executions' records on their way to a `LocalShipper`, without a Python-level
+    call: gathered per log stream (`batches`), a block handed to `put_lines` per
+    `batches.threshold` bytes. Closed (`open` false) once its shipper is."""
+
+    def __init__(self, LineBatches batches, StreamNames names, put_lines):
+        self.batches = batches
+        self.names = names
+        self.put_lines = put_lines
+        self.open = True
+
+    cdef int add(self, str log_group_name, str machine_name, double start_time,
+                 LogRecords records) except -1:
+        """Hand over an ended execution's records (its log stream named by its start)."""
+        cdef str stream = self.names.name(machine_name, start_time)
+        block = self.batches.add(log_group_name, stream, records)
+        if block is not None:
+            self.put_lines(log_group_name, stream, *block)
+        return 0
+
+    def ship(self, str log_group_name, str machine_name, double start_time,
+             LogRecords records) -> None:
+        """`add`, from Python."""
+        self.add(log_group_name, machine_name, start_time, records)
 
 
 cdef PyObject* _new_block(Py_ssize_t size) except NULL:

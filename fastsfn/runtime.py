@@ -171,7 +171,8 @@ class Runtime:
         return _core.Execution(name, machine.arn, machine.name, machine.role_arn, input_value,
                                _core.now(), machine.timeout_seconds, self.sleep_scale,
                                machine.type == "STANDARD", log.level,
-                               log.include_execution_data, input_text)
+                               log.include_execution_data, input_text, log.log_group_name,
+                               self.logs.lane)
 
     def remember(self, machine: StateMachine, execution: _core.Execution) -> None:
         """Keep a STANDARD execution's machine, for DescribeStateMachineForExecution."""
@@ -235,8 +236,7 @@ class Runtime:
     def _ended(self, execution: _core.Execution, outcome: Outcome) -> Outcome:
         """An execution's last step: when it logs, its end event and shipping its records."""
         if execution.log_level == LOG_ALL or (execution.log_level and outcome.status != "SUCCEEDED"):
-            machine = self.machines.get(execution.state_machine_arn)
-            group = machine.log.log_group_name if machine is not None else None
+            group = execution.log_group_name   # the machine's when the execution started
             if group is not None:
                 text = None
                 if outcome.status == "SUCCEEDED" and execution.log_data:
