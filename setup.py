@@ -1,7 +1,7 @@
 """Builds the compiled modules: the executor (fastsfn/_core.pyx), the ids (fastsfn/ids.pyx),
 the log records (fastsfn/logrecords.pyx), the execution responses (fastsfn/responses.pyx),
-Python handlers run as Lambda functions (fastsfn/lambdas.pyx) and log files' writes
-(fastsfn/logs/filewrite.pyx)."""
+Python handlers run as Lambda functions (fastsfn/lambdas.pyx), log files' writes
+(fastsfn/logs/filewrite.pyx) and the queue of log lines to the writer (fastsfn/logs/blockqueue.pyx)."""
 import os
 
 from Cython.Build import cythonize
@@ -18,7 +18,8 @@ extensions = [Extension("fastsfn._core", ["fastsfn/_core.pyx"]),
                         depends=["fastsfn/jsonstring.h"]),
               Extension("fastsfn.lambdas", ["fastsfn/lambdas.pyx"],
                         depends=["fastsfn/jsonstring.h"]),
-              Extension("fastsfn.logs.filewrite", ["fastsfn/logs/filewrite.pyx"])]
+              Extension("fastsfn.logs.filewrite", ["fastsfn/logs/filewrite.pyx"]),
+              Extension("fastsfn.logs.blockqueue", ["fastsfn/logs/blockqueue.pyx"])]
 
 setup(
     ext_modules=cythonize(

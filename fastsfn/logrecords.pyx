@@ -22,6 +22,7 @@ cdef extern from "Python.h":
     const char* PyUnicode_AsUTF8AndSize(object, Py_ssize_t*) except NULL
     Py_ssize_t Py_SIZE(PyObject*)
 
+from fastsfn.logs.filewrite cimport hand_over_gil
 from fastsfn.jsonstring cimport digits, escape_byte, escape_into, escaped_size, needs_escape
 
 import os
@@ -248,6 +249,7 @@ cdef class LocalLane:
                  LogRecords records) except -1:
         """Hand over an ended execution's records (its log stream named by its start)."""
         cdef str stream = self.names.name(machine_name, start_time)
+        hand_over_gil()   # to the shipper's writer, if it waits for it
         block = self.batches.add(log_group_name, stream, records)
         if block is not None:
             self.put_lines(log_group_name, stream, *block)

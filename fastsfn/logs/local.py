@@ -1,12 +1,14 @@
-"""The local lane: log events to a directory or stdout, written with the GIL given up.
+"""The local lane: log events to a directory or stdout, written without the GIL.
 
 Stage: logs. Files and stdout have no PutLogEvents limits to batch for, so this shipper
 skips `LogShipper`'s batching: it takes events as blocks of lines (`put_lines`, the form an
-execution's records are made in; `put` joins events' messages into one), and a writer
-thread hands each stream's blocks to the sink in one system call, holding the GIL only to
-collect them. Past `max_queued_bytes` waiting, `put` waits for the writer (a local disk that
-cannot keep up slows the executions down instead of losing events); a failed write is
-retried with backoff and jitter until it succeeds or the shipper is closed.
+execution's records are made in; `put` joins events' messages into one), queued in C
+(`BlockQueue`). For a directory (`DirSink`), the writer thread writes them to the streams'
+files in C without the GIL, taking it only to open or rotate a file, on a failure, and every
+`flush_interval`; any other sink gets them through `write_blocks`. Past `max_queued_bytes`
+waiting, `put` waits for the writer (a local disk that cannot keep up slows the executions
+down instead of losing events); a failed write is retried with backoff and jitter until it
+succeeds or the shipper is closed.
 """
 from __future__ import annotations
 
@@ -14,18 +16,23 @@ import logging
 import random
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from itertools import chain
 from operator import itemgetter
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from fastsfn.logs.batching import Event, EventSizes
+from fastsfn.logs.blockqueue import CLOSED, FAILED, FULL, INTERVAL, NO_FILE, BlockQueue
+from fastsfn.logs.filewrite import keep_freed_heap
 
 log = logging.getLogger("fastsfn.logs")
 
 MAX_QUEUED_BYTES = 64 * 1024 * 1024
-WAKE_BYTES = 1024 * 1024   # the writer is woken once this much waits
+WAKE_BYTES = 1024 * 1024   # the writer writes once this much waits
+OPEN_FILES = 64            # stream files kept open by the writer
+STREAM_IDS = 4096          # streams numbered before the numbering starts again (when idle)
 _message = itemgetter(1)
 
 
@@ -41,35 +48,15 @@ class BlockSink(Protocol):
         """Release files."""
 
 
-class _Marker:
-    """Queued by `flush`: set once everything queued before it is written."""
-
-    __slots__ = ("written",)
-
-    def __init__(self) -> None:
-        self.written = threading.Event()
-
-
-class _Pending:
-    """One stream's blocks waiting for the writer, and how many events they hold."""
-
-    __slots__ = ("blocks", "count")
-
-    def __init__(self) -> None:
-        self.blocks: list[bytes] = []
-        self.count = 0
-
-
 class LocalShipper:
     """Writes the blocks put for each stream, in order, losing none.
 
     The same interface as `LogShipper` (`put`, `flush`, `close`, `counters`; `put` from any
-    thread). Blocks wait per stream until the writer takes them all at once: every
-    `flush_interval`, or as soon as `wake_bytes` are waiting, so that little data is waiting
-    at any time (what waits falls out of the CPU's caches; a block written soon after it was
-    made is still in them). Nothing is spooled: while the sink fails, blocks wait in memory
-    and `put` waits for room; only `close`, after `close_timeout` of failures, drops what is
-    left and counts it.
+    thread). The writer writes as soon as `wake_bytes` wait (blocks written soon after they
+    are made are still in the CPU's caches), when a flush asks, and every `flush_interval`
+    (after taking what `gather` holds: partial blocks). Nothing is spooled: while the sink
+    fails, blocks wait in memory and `put` waits for room; only `close`, after
+    `close_timeout` of failures, drops what is left and counts it.
     """
 
     def __init__(self, sink: BlockSink, *, max_queued_bytes: int = MAX_QUEUED_BYTES,
@@ -79,24 +66,24 @@ class LocalShipper:
                  gather: Callable[[], list[tuple[str, str, bytes, int]]] | None = None,
                  ) -> None:
         self._sink = sink
-        self._gather = gather   # what waits elsewhere: queued before each write
-        self._pending: dict[tuple[str, str], _Pending] = {}
-        self._markers: list[_Marker] = []
-        self._lock = threading.Lock()   # guards _pending, _markers, _put_bytes
-        self._max_queued_bytes = max_queued_bytes
-        self._wake_bytes = wake_bytes
+        self._gather = gather   # what waits elsewhere: queued before each interval's write
+        self._queue = BlockQueue(max_queued_bytes, wake_bytes)
+        self._ids: dict[tuple[str, str], int] = {}   # stream -> its number in the queue
+        self._keys: list[tuple[str, str]] = []       # number -> stream
+        self._ids_lock = threading.Lock()   # numbers and puts: see _renumber
+        self._direct = hasattr(sink, "open_stream")   # files written by the queue, in C
+        # Open ones (direct), the first opened closed first (a busy one is opened again).
+        self._files: OrderedDict[int, Any] = OrderedDict()
         self._flush_interval = flush_interval
         self._close_timeout = close_timeout
         self._backoff_base = backoff_base
         self._backoff_cap = backoff_cap
-        self._written: list | None = None   # blocks written last, for `put` to free (_lock)
-        self._put_bytes = 0        # by `put`, under _lock
-        self._taken_bytes = 0      # by the writer, under _lock
-        self._written_bytes = 0    # by the writer only
-        self._shipped = self._batches = self._retried = self._dropped = 0
-        self._room = threading.Condition(threading.Lock())   # `put` waits here when full
-        self._wake = threading.Event()
+        self._retried = 0
+        self._failures = 0   # in a row
+        self._batches_at_failure = 0
+        self._give_up_at: float | None = None
         self._closed = False
+        keep_freed_heap(max_queued_bytes)   # what waits is freed and made again all the time
         self._writer = threading.Thread(target=self._write_loop, name="fastsfn-logs-writer",
                                         daemon=True)
         self._writer.start()
@@ -114,39 +101,42 @@ class LocalShipper:
         """Queue `count` events given as their messages' UTF-8 lines, each ended by a newline."""
         if self._closed:
             raise RuntimeError("LocalShipper.put() after close()")
-        put, waiting = self._queue(log_group_name, log_stream_name, lines, count, True)
-        if waiting >= self._wake_bytes and not self._wake.is_set():
-            self._wake.set()   # (set once: the writer may wait for the GIL a while)
-        if put - self._written_bytes > self._max_queued_bytes:
-            self._wait_for_room()
+        key = (log_group_name, log_stream_name)
+        with self._ids_lock:
+            number = self._ids.get(key)
+            if number is None:
+                number = self._ids[key] = len(self._keys)
+                self._keys.append(key)
+            self._queue.put(number, lines, count)
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until everything queued so far is written; False if `timeout` passed first."""
         if self._closed:
             raise RuntimeError("LocalShipper.flush() after close()")
-        marker = _Marker()
-        with self._lock:
-            self._markers.append(marker)
-        self._wake.set()
-        return marker.written.wait(timeout)
+        self._gather_queued()
+        return self._queue.wait_done(self._queue.mark(), -1 if timeout is None else timeout)
 
     def close(self) -> None:
         """Write everything (for up to `close_timeout` s while the sink fails), stop, close the
         sink. `put` must not be called concurrently with `close`."""
         if self._closed:
             return
+        self._gather_queued()
         self._closed = True
-        self._wake.set()
+        self._queue.close()
         self._writer.join()
-        self._written = None
+        self._queue.release()
+        while self._files:
+            self._files.popitem()[1].close()
         self._sink.close()
 
     @property
     def counters(self) -> dict[str, int]:
         """Event counts so far (the same keys as `LogShipper.counters`)."""
-        return {"shipped": self._shipped, "batches": self._batches, "retried": self._retried,
-                "rejected": 0, "dropped": self._dropped, "spooled": 0, "replayed": 0,
-                "queued_bytes": self._put_bytes - self._written_bytes, "spool_bytes": 0}
+        queue = self._queue
+        return {"shipped": queue.shipped, "batches": queue.batches, "retried": self._retried,
+                "rejected": 0, "dropped": queue.dropped, "spooled": 0, "replayed": 0,
+                "queued_bytes": queue.queued_bytes, "spool_bytes": 0}
 
     def __enter__(self) -> Self:
         return self
@@ -155,95 +145,117 @@ class LocalShipper:
                  tb: TracebackType | None) -> None:
         self.close()
 
-    def _queue(self, log_group_name: str, log_stream_name: str, lines: bytes, count: int,
-               free_written: bool) -> tuple[int, int]:
-        """Queue a block (and free the blocks written last, when called by a putting thread:
-        see `_write_queued`); the bytes put so far, and those waiting for the writer."""
-        key = (log_group_name, log_stream_name)
-        written = None
-        with self._lock:
-            pending = self._pending.get(key)
-            if pending is None:
-                pending = self._pending[key] = _Pending()
-            pending.blocks.append(lines)
-            pending.count += count
-            self._put_bytes = put = self._put_bytes + len(lines)
-            waiting = put - self._taken_bytes
-            if free_written:
-                written, self._written = self._written, None
-        del written
-        return put, waiting
+    def _gather_queued(self) -> bool:
+        """Queue what `gather` holds; whether there was any."""
+        if self._gather is None:
+            return False
+        gathered = self._gather()
+        for group, stream, lines, count in gathered:
+            self.put_lines(group, stream, lines, count)
+        return bool(gathered)
 
-    def _wait_for_room(self) -> None:
-        self._wake.set()
-        with self._room:
-            self._room.wait_for(lambda: self._put_bytes - self._written_bytes
-                                <= self._max_queued_bytes or self._closed)
+    # -- the writer thread ------------------------------------------------------------------
 
     def _write_loop(self) -> None:
+        drain = False
         while True:
-            # Straight on while a block's worth waits: after each write the writer already
-            # holds the GIL, and each wait for it may last the interpreter's switch interval.
-            if self._put_bytes - self._taken_bytes < self._wake_bytes:
-                self._wake.wait(self._flush_interval)
-            self._wake.clear()
-            closing = self._closed
-            self._write_queued()
-            if closing:
-                return
-
-    def _write_queued(self) -> None:
-        if self._gather is not None:
-            for group, stream, lines, count in self._gather():
-                self._queue(group, stream, lines, count, False)
-        with self._lock:   # all that was put before each marker is taken with it
-            pending, self._pending = self._pending, {}
-            markers, self._markers = self._markers, []
-            size = self._put_bytes - self._taken_bytes
-            self._taken_bytes = self._put_bytes
-        if pending:
-            streams = {key: p.blocks for key, p in pending.items()}
-            self._write(streams, sum(p.count for p in pending.values()), size)
-            # Freed by the next `put`, not here: glibc gives memory freed by another thread
-            # back to the system, and the putting thread then faults it in again (measured:
-            # 12x the page faults, a quarter of ALL's executions/s). What no `put` took
-            # since the last write (little traffic) is freed here.
-            with self._lock:
-                older, self._written = self._written, list(streams.values())
-            del older
-        for marker in markers:
-            marker.written.set()
-
-    def _write(self, streams: dict[tuple[str, str], list[bytes]], count: int, size: int) -> None:
-        failures = 0
-        give_up_at = None   # set once close() is waiting
-        pending = list(streams.items())
-        while pending:
-            (group, stream), blocks = pending[0]
             try:
-                self._sink.write_blocks(group, stream, blocks)
+                if self._direct:
+                    what, number, error = self._queue.write(self._flush_interval, drain)
+                    if what == CLOSED:
+                        return
+                    self._handle(what, number, error)
+                else:
+                    entries = self._queue.take(self._flush_interval, drain)
+                    if entries is None:
+                        return
+                    self._write_blocks(entries)
+                    what = INTERVAL   # (each round: these sinks are not the fast lane)
             except Exception as e:  # noqa: BLE001 - any failure may pass: retry later
-                failures += 1
-                self._retried += 1
-                log.log(logging.WARNING if failures == 1 else logging.DEBUG,
-                        "cannot write logs (%s: %s); retrying with backoff", type(e).__name__, e)
-                ceiling = min(self._backoff_cap, self._backoff_base * 2 ** min(failures, 30))
-                if self._closed and give_up_at is None:
-                    give_up_at = time.monotonic() + self._close_timeout
-                if give_up_at is not None and time.monotonic() > give_up_at:
-                    lost = sum(block.count(b"\n") for _, stream_blocks in pending
-                               for block in stream_blocks)
-                    self._dropped += lost
-                    count -= lost
-                    log.error("dropped %d log events at close: the sink kept failing", lost)
-                    break
-                time.sleep(random.uniform(0, ceiling))  # full jitter
+                self._failed(e)
                 continue
-            pending.pop(0)
-            self._batches += 1
-        if failures:
-            log.info("log sink writable again after %d failed writes", failures)
-        self._shipped += count
-        self._written_bytes += size
-        with self._room:
-            self._room.notify_all()
+            if self._failures and self._queue.batches > self._batches_at_failure:
+                log.info("log sink writable again after %d failed writes", self._failures)
+                self._failures = 0
+                self._give_up_at = None
+            drain = False
+            if what == INTERVAL:
+                if not self._closed:
+                    drain = self._gather_queued()
+                self._renumber()
+
+    def _handle(self, what: int, number: int, error: int) -> None:
+        """Do what the queue's `write` came back for."""
+        if what == NO_FILE:
+            self._open(number, self._sink.open_stream(*self._keys[number]))
+        elif what == FULL:
+            self._queue.set_file(number, -1, None, 0)
+            self._open(number, self._sink.rotate_stream(*self._keys[number],
+                                                        self._files.pop(number)))
+        elif what == FAILED:
+            f = self._files.pop(number)   # its size is unknown now: opened again next time
+            self._queue.set_file(number, -1, None, 0)
+            f.close()
+            raise OSError(error, f"cannot write {f.name}")
+
+    def _open(self, number: int, f: Any) -> None:
+        """Have the queue write stream `number` to the open file `f`."""
+        self._files[number] = f
+        self._queue.set_file(number, f.fd, f.behind, self._sink.rotate_bytes)
+        if len(self._files) > OPEN_FILES:
+            oldest, old = self._files.popitem(last=False)
+            self._queue.set_file(oldest, -1, None, 0)
+            old.close()
+
+    def _write_blocks(self, entries: list[tuple[int, bytes, int]]) -> None:
+        """Hand the blocks taken to the sink, one call per run of one stream's blocks."""
+        start = 0
+        while start < len(entries):
+            number = entries[start][0]
+            end = start
+            while end < len(entries) and entries[end][0] == number:
+                end += 1
+            blocks = [block for _, block, _ in entries[start:end]]
+            size = sum(map(len, blocks))
+            try:
+                self._sink.write_blocks(*self._keys[number], blocks)
+            except Exception:
+                self._queue.taken(size - sum(map(len, blocks)))   # what it left: not written
+                raise
+            self._queue.taken(size)
+            start = end
+
+    def _failed(self, e: Exception) -> None:
+        """A failed write: wait with backoff and jitter; past `close_timeout` after close,
+        drop what is left."""
+        self._failures += 1
+        self._retried += 1
+        self._batches_at_failure = self._queue.batches
+        log.log(logging.WARNING if self._failures == 1 else logging.DEBUG,
+                "cannot write logs (%s: %s); retrying with backoff", type(e).__name__, e)
+        if self._closed:
+            if self._give_up_at is None:
+                self._give_up_at = time.monotonic() + self._close_timeout
+            elif time.monotonic() > self._give_up_at:
+                lost = self._queue.drop_all()
+                log.error("dropped %d log events at close: the sink kept failing", lost)
+                return
+        ceiling = min(self._backoff_cap, self._backoff_base * 2 ** min(self._failures, 30))
+        time.sleep(random.uniform(0, ceiling))  # full jitter
+
+    def _renumber(self) -> None:
+        """Number streams from 0 again once many were numbered and nothing is queued (a
+        stream a minute per state machine: the numbers would grow without end)."""
+        if len(self._keys) <= STREAM_IDS or not self._ids_lock.acquire(blocking=False):
+            return
+        try:   # puts hold the lock: nothing is queued under an old number meanwhile
+            if self._queue.queued_bytes:
+                return
+            for number in self._files:
+                self._queue.set_file(number, -1, None, 0)
+            while self._files:
+                self._files.popitem()[1].close()
+            self._ids.clear()
+            self._keys.clear()
+        finally:
+            self._ids_lock.release()

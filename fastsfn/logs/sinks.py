@@ -16,7 +16,7 @@ from typing import Protocol
 from urllib.parse import quote
 
 from fastsfn.logs.batching import LOCAL, Event
-from fastsfn.logs.filewrite import WriteBehind, write_all
+from fastsfn.logs.filewrite import WriteBehind, write_lines
 
 log = logging.getLogger("fastsfn.logs")
 
@@ -116,37 +116,45 @@ class DirSink:
 
     def write_blocks(self, log_group_name: str, log_stream_name: str,
                      blocks: list[bytes]) -> None:
-        """Append blocks of whole lines (`LocalShipper`'s unit), rotating between lines, with
-        one `write_all` per file (the GIL given up once, not after every system call). If a
-        write fails, `blocks` is left holding only what was not written, for the retry."""
+        """Append blocks of whole lines, rotating between lines, the GIL given up once per
+        file. If a write fails, `blocks` is left holding only what was not written, for
+        the retry."""
         key = (log_group_name, log_stream_name)
-        written = 0   # bytes of `blocks` in files
+        f = None
         try:
             f = self._file(key)
-            size = f.size
-            pending: list[bytes] = []
-            for block in blocks:
-                while size + len(block) > self.rotate_bytes and block:
-                    cut = block.rfind(b"\n", 0, self.rotate_bytes - size) + 1   # whole lines
-                    if cut == 0 and not size and not pending:   # one line longer than a file
-                        cut = block.find(b"\n") + 1 or len(block)
-                    if cut:
-                        pending.append(block[:cut])
-                        block = block[cut:]
-                    written += f.write(pending)
-                    pending = []
-                    f = self._rotate(key)
-                    size = 0
-                if block:
-                    pending.append(block)
-                    size += len(block)
-            f.write(pending)
+            while True:
+                written, full = write_lines(f.fd, blocks, f.behind, self.rotate_bytes)
+                _drop_written(blocks, written)
+                if not full:
+                    return
+                self._files.pop(key)
+                f = self._files[key] = self.rotate_stream(*key, f)
         except OSError as e:
-            _drop_written(blocks, written + getattr(e, "written", 0))
+            _drop_written(blocks, getattr(e, "written", 0))
             stale = self._files.pop(key, None)   # its size is unknown now: reopened next time
             if stale is not None:
                 stale.close()
             raise
+
+    def open_stream(self, log_group_name: str, log_stream_name: str) -> _StreamFile:
+        """A stream's file, opened to append (for a writer that keeps it: see LocalShipper)."""
+        path = self.stream_path(log_group_name, log_stream_name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        return _StreamFile(path, self.write_behind_bytes)
+
+    def rotate_stream(self, log_group_name: str, log_stream_name: str,
+                      full: _StreamFile) -> _StreamFile:
+        """Close a stream's full file, rename it `.log.1` (older ones shift), open a new one."""
+        full.close()
+        path = self.stream_path(log_group_name, log_stream_name)
+        n = 1
+        while os.path.exists(f"{path}.{n}"):
+            n += 1
+        for i in range(n, 1, -1):
+            os.replace(f"{path}.{i - 1}", f"{path}.{i}")
+        os.replace(path, f"{path}.1")
+        return self.open_stream(log_group_name, log_stream_name)
 
     def close(self) -> None:
         """Close every open file."""
@@ -160,21 +168,8 @@ class DirSink:
             return f
         if len(self._files) >= OPEN_FILES:
             self._files.popitem(last=False)[1].close()
-        file = self.stream_path(*key)
-        os.makedirs(os.path.dirname(file), exist_ok=True)
-        f = self._files[key] = _StreamFile(file, self.write_behind_bytes)
+        f = self._files[key] = self.open_stream(*key)
         return f
-
-    def _rotate(self, key: tuple[str, str]) -> _StreamFile:
-        self._files.pop(key).close()
-        file = self.stream_path(*key)
-        n = 1
-        while os.path.exists(f"{file}.{n}"):
-            n += 1
-        for i in range(n, 1, -1):
-            os.replace(f"{file}.{i - 1}", f"{file}.{i}")
-        os.replace(file, f"{file}.1")
-        return self._file(key)
 
 
 class _StreamFile:
@@ -183,29 +178,19 @@ class _StreamFile:
     nobody rereads, and its writes land in recycled pages (see `fastsfn/logs/filewrite.pyx`).
     """
 
-    __slots__ = ("file", "fd", "behind")
+    __slots__ = ("file", "fd", "behind", "name")
 
     def __init__(self, path: str, step: int) -> None:
         self.file = open(path, "ab", buffering=0)  # noqa: SIM115 - closed by close()
         self.fd = self.file.fileno()
+        self.name = path
         self.behind = WriteBehind(self.file.tell(), step)
-
-    @property
-    def size(self) -> int:
-        """Bytes in the file."""
-        return self.behind.size
-
-    def write(self, blocks: list[bytes]) -> int:
-        """Append the blocks; their size."""
-        before, stopped = self.behind.size, self.behind.error
-        write_all(self.fd, blocks, self.behind)
-        if self.behind.error and not stopped:   # a file system that cannot: said once
-            log.info("log file %s stays in the page cache: %s", self.file.name,
-                     os.strerror(self.behind.error))
-        return self.behind.size - before
 
     def close(self) -> None:
         """Close the file (what was not sent yet goes to the disk when the kernel chooses)."""
+        if self.behind.error:
+            log.info("log file %s stayed in the page cache: %s", self.name,
+                     os.strerror(self.behind.error))
         self.file.close()
 
 

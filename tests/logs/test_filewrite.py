@@ -1,4 +1,5 @@
-"""`write_all`: every block written, in order, in as few system calls as the kernel takes."""
+"""`write_lines`: every block written, in order, in as few system calls as the kernel takes;
+up to a size limit, between lines."""
 from __future__ import annotations
 
 import ctypes
@@ -14,14 +15,14 @@ import time
 
 import pytest
 
-from fastsfn.logs.filewrite import WriteBehind, write_all
+from fastsfn.logs.filewrite import WriteBehind, write_lines
 
 
 def _written(tmp_path, blocks) -> bytes:
     path = tmp_path / "out.log"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
     try:
-        write_all(fd, blocks)
+        write_lines(fd, blocks)
     finally:
         os.close(fd)
     return path.read_bytes()
@@ -46,7 +47,7 @@ def test_a_refused_write_raises_oserror():
     read_end, write_end = os.pipe()
     os.close(write_end)
     with pytest.raises(OSError) as raised:
-        write_all(read_end, [b"x\n"])   # a pipe's read end takes no writes
+        write_lines(read_end, [b"x\n"])   # a pipe's read end takes no writes
     os.close(read_end)
     assert raised.value.errno == errno.EBADF
 
@@ -61,12 +62,12 @@ def test_a_partial_write_goes_on_where_it_stopped(tmp_path):
     # the rest with EFBIG: what was taken must be the blocks' first bytes, nothing skipped.
     script = """
 import os, resource, signal, sys
-from fastsfn.logs.filewrite import WriteBehind, write_all
+from fastsfn.logs.filewrite import WriteBehind, write_lines
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 resource.setrlimit(resource.RLIMIT_FSIZE, (10_001, 10_001))
 fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
 try:
-    write_all(fd, [bytes([65 + i % 26]) * 997 for i in range(30)])
+    write_lines(fd, [bytes([65 + i % 26]) * 997 for i in range(30)])
 except OSError as e:
     print(e.errno, e.written)
 """
@@ -97,7 +98,7 @@ def test_partial_writes_are_continued():
     blocks = ["".join(f"{i}.{j} " for j in range(1 + i % 13)).encode()   # ~47 KB, no two
               for i in range(1000)]                                       # parts alike
     try:
-        write_all(ours.fileno(), blocks)
+        write_lines(ours.fileno(), blocks)
     finally:
         ours.shutdown(socket.SHUT_WR)
         reader.join()
@@ -150,7 +151,7 @@ def test_write_behind_gives_back_all_but_the_last_two_steps(tmp_path):
     blocks = [bytes([65 + i % 26]) * 10_000 + b"\n" for i in range(100)]   # ~1 MB, in calls
     try:
         for start in range(0, 100, 7):
-            write_all(fd, blocks[start:start + 7], behind)
+            write_lines(fd, blocks[start:start + 7], behind)
     finally:
         os.close(fd)
     size = sum(map(len, blocks))
@@ -177,11 +178,34 @@ def test_write_behind_stops_where_the_system_cannot_and_the_writes_go_on():
     reader.start()
     blocks = [b"x" * 5000 + b"\n", b"y" * 5000 + b"\n"]
     try:
-        write_all(write_end, blocks, behind)
-        write_all(write_end, blocks, behind)
+        write_lines(write_end, blocks, behind)
+        write_lines(write_end, blocks, behind)
     finally:
         os.close(write_end)
         reader.join()
         os.close(read_end)
     assert bytes(received) == b"".join(blocks) * 2
     assert behind.error == errno.ESPIPE and behind.size == 20_004 and behind.sent == 0
+
+
+@pytest.mark.parametrize("in_file, blocks, limit, written", [
+    (0, [b"aa\nbb\n", b"cc\n"], 100, b"aa\nbb\ncc\n"),      # all fit
+    (0, [b"aa\nbb\n", b"cc\n"], 7, b"aa\nbb\n"),            # whole lines only
+    (0, [b"aa\nbb\n", b"cc\n"], 5, b"aa\n"),                # cut inside a block
+    (90, [b"aa\nbb\n"], 92, b""),                           # nothing fits a full file
+    (0, [b"a-long-line\nb\n"], 5, b"a-long-line\n"),        # longer than a file: alone
+    (0, [b"", b"a-long-line"], 5, b"a-long-line"),          # ... even without its newline
+])
+def test_a_limit_stops_between_lines(tmp_path, in_file, blocks, limit, written):
+    path = tmp_path / "out.log"
+    path.write_bytes(b"x" * in_file)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    behind = WriteBehind(in_file, 1 << 30)
+    try:
+        result = write_lines(fd, blocks, behind, limit)
+    finally:
+        os.close(fd)
+    # full: the rest goes to the next file (also after a line longer than a file)
+    assert result == (len(written), in_file + sum(map(len, blocks)) > limit)
+    assert path.read_bytes() == b"x" * in_file + written
+    assert behind.size == in_file + len(written)

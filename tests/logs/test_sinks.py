@@ -51,9 +51,9 @@ def test_dir_sink_writes_a_batch_in_one_call_per_file_even_across_a_rotation(tmp
     # Each call gives up the GIL; one call per line let a busy executing thread starve the
     # shipper until everything went to the spool.
     calls = []
-    real = sinks.write_all
-    monkeypatch.setattr(sinks, "write_all", lambda fd, blocks, behind: calls.append(len(blocks))
-                        or real(fd, blocks, behind))
+    real = sinks.write_lines
+    monkeypatch.setattr(sinks, "write_lines", lambda fd, blocks, behind, limit: calls.append(
+        len(blocks)) or real(fd, blocks, behind, limit))
     sink = DirSink(str(tmp_path), rotate_bytes=300_000)
     lines = [f'{{"n":{i:05d}}}' for i in range(50_000)]   # 12 bytes with "\n": two files
     sink.put_log_events("g", "s", list(enumerate(lines)))
