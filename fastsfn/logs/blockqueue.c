@@ -1838,7 +1838,6 @@ struct __pyx_obj_7fastsfn_4logs_10blockqueue_BlockQueue {
   PY_LONG_LONG _put_bytes;
   PY_LONG_LONG _done_bytes;
   PY_LONG_LONG _flush_to;
-  int _drain;
   int _closing;
   PY_LONG_LONG shipped;
   PY_LONG_LONG batches;
@@ -3064,7 +3063,7 @@ static __pyx_mstatetype * const __pyx_mstate_global = &__pyx_mstate_global_stati
 #define __pyx_kp_b_iso88591_AT_hd_a_HD_1_at1_E_aq_Qhd_1_Qa __pyx_string_tab[96]
 #define __pyx_kp_b_iso88591_A_AT_G1D_at1_t9Ba __pyx_string_tab[97]
 #define __pyx_kp_b_iso88591_AT_G1HA_at1 __pyx_string_tab[98]
-#define __pyx_kp_b_iso88591_31_Rq_Q_hc_d_D_d_Cs_S_1_ha_4q_a __pyx_string_tab[99]
+#define __pyx_kp_b_iso88591_31_Rq_Q_q_M_Q_d_D_d_Cs_S_1_ha_4 __pyx_string_tab[99]
 #define __pyx_kp_b_iso88591_4A_A_4wa_Rz_a_vXQ __pyx_string_tab[100]
 #define __pyx_kp_b_iso88591_8_a_R_WA_Q_m2U_y_2S_3bPQ_Qd_d_s __pyx_string_tab[101]
 #define __pyx_kp_b_iso88591_Cq_q_2S_AT_4q_4q_aq_4wc_V4t4vQ __pyx_string_tab[102]
@@ -3141,7 +3140,7 @@ return 0;
 #endif
 /* #### Code section: module_code ### */
 
-/* "fastsfn/logs/blockqueue.pyx":135
+/* "fastsfn/logs/blockqueue.pyx":134
  *     cdef readonly long long shipped, batches, dropped   # events written, writes, events dropped
  * 
  *     def __cinit__(self, long long max_bytes, long long wake_bytes):             # <<<<<<<<<<<<<<
@@ -3188,39 +3187,39 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_max_bytes,&__pyx_mstate_global->__pyx_n_u_wake_bytes,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL_TPNEW(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 135, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 134, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL_TPNEW(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 135, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 134, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL_TPNEW(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 135, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 134, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "__cinit__", 0) < (0)) __PYX_ERR(0, 135, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "__cinit__", 0) < (0)) __PYX_ERR(0, 134, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 2; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("__cinit__", 1, 2, 2, i); __PYX_ERR(0, 135, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("__cinit__", 1, 2, 2, i); __PYX_ERR(0, 134, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 2)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL_TPNEW(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 135, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 134, __pyx_L3_error)
       values[1] = __Pyx_ArgRef_FASTCALL_TPNEW(__pyx_args, 1);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 135, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 134, __pyx_L3_error)
     }
-    __pyx_v_max_bytes = __Pyx_PyLong_As_PY_LONG_LONG(values[0]); if (unlikely((__pyx_v_max_bytes == (PY_LONG_LONG)-1) && PyErr_Occurred())) __PYX_ERR(0, 135, __pyx_L3_error)
-    __pyx_v_wake_bytes = __Pyx_PyLong_As_PY_LONG_LONG(values[1]); if (unlikely((__pyx_v_wake_bytes == (PY_LONG_LONG)-1) && PyErr_Occurred())) __PYX_ERR(0, 135, __pyx_L3_error)
+    __pyx_v_max_bytes = __Pyx_PyLong_As_PY_LONG_LONG(values[0]); if (unlikely((__pyx_v_max_bytes == (PY_LONG_LONG)-1) && PyErr_Occurred())) __PYX_ERR(0, 134, __pyx_L3_error)
+    __pyx_v_wake_bytes = __Pyx_PyLong_As_PY_LONG_LONG(values[1]); if (unlikely((__pyx_v_wake_bytes == (PY_LONG_LONG)-1) && PyErr_Occurred())) __PYX_ERR(0, 134, __pyx_L3_error)
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("__cinit__", 1, 2, 2, __pyx_nargs); __PYX_ERR(0, 135, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("__cinit__", 1, 2, 2, __pyx_nargs); __PYX_ERR(0, 134, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -3250,7 +3249,7 @@ static int __pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue___cinit__(struct __
   const char *__pyx_filename = NULL;
   int __pyx_clineno = 0;
 
-  /* "fastsfn/logs/blockqueue.pyx":136
+  /* "fastsfn/logs/blockqueue.pyx":135
  * 
  *     def __cinit__(self, long long max_bytes, long long wake_bytes):
  *         self._sync = fastsfn_sync_new()             # <<<<<<<<<<<<<<
@@ -3259,7 +3258,7 @@ static int __pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue___cinit__(struct __
 */
   __pyx_v_self->_sync = fastsfn_sync_new();
 
-  /* "fastsfn/logs/blockqueue.pyx":137
+  /* "fastsfn/logs/blockqueue.pyx":136
  *     def __cinit__(self, long long max_bytes, long long wake_bytes):
  *         self._sync = fastsfn_sync_new()
  *         if self._sync == NULL:             # <<<<<<<<<<<<<<
@@ -3271,16 +3270,16 @@ static int __pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue___cinit__(struct __
   if (unlikely(__pyx_t_1)) {
 
 
-    /* "fastsfn/logs/blockqueue.pyx":138
+    /* "fastsfn/logs/blockqueue.pyx":137
  *         self._sync = fastsfn_sync_new()
  *         if self._sync == NULL:
  *             raise MemoryError()             # <<<<<<<<<<<<<<
  *         self.max_bytes = max_bytes
  *         self.wake_bytes = wake_bytes
 */
-    PyErr_NoMemory(); __PYX_ERR(0, 138, __pyx_L1_error)
+    PyErr_NoMemory(); __PYX_ERR(0, 137, __pyx_L1_error)
 
-    /* "fastsfn/logs/blockqueue.pyx":137
+    /* "fastsfn/logs/blockqueue.pyx":136
  *     def __cinit__(self, long long max_bytes, long long wake_bytes):
  *         self._sync = fastsfn_sync_new()
  *         if self._sync == NULL:             # <<<<<<<<<<<<<<
@@ -3289,7 +3288,7 @@ static int __pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue___cinit__(struct __
 */
   }
 
-  /* "fastsfn/logs/blockqueue.pyx":139
+  /* "fastsfn/logs/blockqueue.pyx":138
  *         if self._sync == NULL:
  *             raise MemoryError()
  *         self.max_bytes = max_bytes             # <<<<<<<<<<<<<<
@@ -3298,7 +3297,7 @@ static int __pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue___cinit__(struct __
 */
   __pyx_v_self->max_bytes = __pyx_v_max_bytes;
 
-  /* "fastsfn/logs/blockqueue.pyx":140
+  /* "fastsfn/logs/blockqueue.pyx":139
  *             raise MemoryError()
  *         self.max_bytes = max_bytes
  *         self.wake_bytes = wake_bytes             # <<<<<<<<<<<<<<
@@ -3307,7 +3306,7 @@ static int __pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue___cinit__(struct __
 */
   __pyx_v_self->wake_bytes = __pyx_v_wake_bytes;
 
-  /* "fastsfn/logs/blockqueue.pyx":135
+  /* "fastsfn/logs/blockqueue.pyx":134
  *     cdef readonly long long shipped, batches, dropped   # events written, writes, events dropped
  * 
  *     def __cinit__(self, long long max_bytes, long long wake_bytes):             # <<<<<<<<<<<<<<
@@ -3326,7 +3325,7 @@ static int __pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue___cinit__(struct __
   return __pyx_r;
 }
 
-/* "fastsfn/logs/blockqueue.pyx":142
+/* "fastsfn/logs/blockqueue.pyx":141
  *         self.wake_bytes = wake_bytes
  * 
  *     def __dealloc__(self):             # <<<<<<<<<<<<<<
@@ -3360,7 +3359,7 @@ static void __pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_2__dealloc__(struc
   const char *__pyx_filename = NULL;
   int __pyx_clineno = 0;
 
-  /* "fastsfn/logs/blockqueue.pyx":144
+  /* "fastsfn/logs/blockqueue.pyx":143
  *     def __dealloc__(self):
  *         cdef Py_ssize_t i
  *         for i in range(self._size):             # <<<<<<<<<<<<<<
@@ -3374,7 +3373,7 @@ static void __pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_2__dealloc__(struc
   for (__pyx_t_3 = 0; __pyx_t_3 < __pyx_t_2; __pyx_t_3+=1) {
     __pyx_v_i = __pyx_t_3;
 
-    /* "fastsfn/logs/blockqueue.pyx":145
+    /* "fastsfn/logs/blockqueue.pyx":144
  *         cdef Py_ssize_t i
  *         for i in range(self._size):
  *             Py_XDECREF(self._ring[(self._head + i) % self._cap].block)             # <<<<<<<<<<<<<<
@@ -3385,14 +3384,14 @@ static void __pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_2__dealloc__(struc
 
     if (unlikely(__pyx_v_self->_cap == 0)) {
       PyErr_SetString(PyExc_ZeroDivisionError, "integer division or modulo by zero");
-      __PYX_ERR(0, 145, __pyx_L1_error)
+      __PYX_ERR(0, 144, __pyx_L1_error)
     }
     Py_XDECREF((__pyx_v_self->_ring[__Pyx_mod_Py_ssize_t(__pyx_t_4, __pyx_v_self->_cap, 0)]).block);
 
   }
 
 
-  /* "fastsfn/logs/blockqueue.pyx":146
+  /* "fastsfn/logs/blockqueue.pyx":145
  *         for i in range(self._size):
  *             Py_XDECREF(self._ring[(self._head + i) % self._cap].block)
  *         for i in range(self._ndone):             # <<<<<<<<<<<<<<
@@ -3406,7 +3405,7 @@ static void __pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_2__dealloc__(struc
   for (__pyx_t_3 = 0; __pyx_t_3 < __pyx_t_2; __pyx_t_3+=1) {
     __pyx_v_i = __pyx_t_3;
 
-    /* "fastsfn/logs/blockqueue.pyx":147
+    /* "fastsfn/logs/blockqueue.pyx":146
  *             Py_XDECREF(self._ring[(self._head + i) % self._cap].block)
  *         for i in range(self._ndone):
  *             Py_XDECREF(self._done[i])             # <<<<<<<<<<<<<<
@@ -3417,7 +3416,7 @@ static void __pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_2__dealloc__(struc
   }
 
 
-  /* "fastsfn/logs/blockqueue.pyx":148
+  /* "fastsfn/logs/blockqueue.pyx":147
  *         for i in range(self._ndone):
  *             Py_XDECREF(self._done[i])
  *         for i in range(self._nfiles):             # <<<<<<<<<<<<<<
@@ -3431,7 +3430,7 @@ static void __pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_2__dealloc__(struc
   for (__pyx_t_1 = 0; __pyx_t_1 < __pyx_t_6; __pyx_t_1+=1) {
     __pyx_v_i = __pyx_t_1;
 
-    /* "fastsfn/logs/blockqueue.pyx":149
+    /* "fastsfn/logs/blockqueue.pyx":148
  *             Py_XDECREF(self._done[i])
  *         for i in range(self._nfiles):
  *             Py_XDECREF(self._behinds[i])             # <<<<<<<<<<<<<<
@@ -3442,7 +3441,7 @@ static void __pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_2__dealloc__(struc
   }
 
 
-  /* "fastsfn/logs/blockqueue.pyx":150
+  /* "fastsfn/logs/blockqueue.pyx":149
  *         for i in range(self._nfiles):
  *             Py_XDECREF(self._behinds[i])
  *         PyMem_Free(self._ring)             # <<<<<<<<<<<<<<
@@ -3451,7 +3450,7 @@ static void __pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_2__dealloc__(struc
 */
   PyMem_Free(__pyx_v_self->_ring);
 
-  /* "fastsfn/logs/blockqueue.pyx":151
+  /* "fastsfn/logs/blockqueue.pyx":150
  *             Py_XDECREF(self._behinds[i])
  *         PyMem_Free(self._ring)
  *         PyMem_RawFree(self._done)             # <<<<<<<<<<<<<<
@@ -3460,7 +3459,7 @@ static void __pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_2__dealloc__(struc
 */
   PyMem_RawFree(__pyx_v_self->_done);
 
-  /* "fastsfn/logs/blockqueue.pyx":152
+  /* "fastsfn/logs/blockqueue.pyx":151
  *         PyMem_Free(self._ring)
  *         PyMem_RawFree(self._done)
  *         PyMem_Free(self._fds)             # <<<<<<<<<<<<<<
@@ -3469,7 +3468,7 @@ static void __pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_2__dealloc__(struc
 */
   PyMem_Free(__pyx_v_self->_fds);
 
-  /* "fastsfn/logs/blockqueue.pyx":153
+  /* "fastsfn/logs/blockqueue.pyx":152
  *         PyMem_RawFree(self._done)
  *         PyMem_Free(self._fds)
  *         PyMem_Free(self._behinds)             # <<<<<<<<<<<<<<
@@ -3478,7 +3477,7 @@ static void __pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_2__dealloc__(struc
 */
   PyMem_Free(__pyx_v_self->_behinds);
 
-  /* "fastsfn/logs/blockqueue.pyx":154
+  /* "fastsfn/logs/blockqueue.pyx":153
  *         PyMem_Free(self._fds)
  *         PyMem_Free(self._behinds)
  *         PyMem_Free(self._limits)             # <<<<<<<<<<<<<<
@@ -3487,7 +3486,7 @@ static void __pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_2__dealloc__(struc
 */
   PyMem_Free(__pyx_v_self->_limits);
 
-  /* "fastsfn/logs/blockqueue.pyx":155
+  /* "fastsfn/logs/blockqueue.pyx":154
  *         PyMem_Free(self._behinds)
  *         PyMem_Free(self._limits)
  *         if self._sync != NULL:             # <<<<<<<<<<<<<<
@@ -3499,7 +3498,7 @@ static void __pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_2__dealloc__(struc
   if (__pyx_t_7) {
 
 
-    /* "fastsfn/logs/blockqueue.pyx":156
+    /* "fastsfn/logs/blockqueue.pyx":155
  *         PyMem_Free(self._limits)
  *         if self._sync != NULL:
  *             fastsfn_sync_free(self._sync)             # <<<<<<<<<<<<<<
@@ -3508,7 +3507,7 @@ static void __pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_2__dealloc__(struc
 */
     fastsfn_sync_free(__pyx_v_self->_sync);
 
-    /* "fastsfn/logs/blockqueue.pyx":155
+    /* "fastsfn/logs/blockqueue.pyx":154
  *         PyMem_Free(self._behinds)
  *         PyMem_Free(self._limits)
  *         if self._sync != NULL:             # <<<<<<<<<<<<<<
@@ -3517,7 +3516,7 @@ static void __pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_2__dealloc__(struc
 */
   }
 
-  /* "fastsfn/logs/blockqueue.pyx":142
+  /* "fastsfn/logs/blockqueue.pyx":141
  *         self.wake_bytes = wake_bytes
  * 
  *     def __dealloc__(self):             # <<<<<<<<<<<<<<
@@ -3534,7 +3533,7 @@ static void __pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_2__dealloc__(struc
 
 }
 
-/* "fastsfn/logs/blockqueue.pyx":158
+/* "fastsfn/logs/blockqueue.pyx":157
  *             fastsfn_sync_free(self._sync)
  * 
  *     @property             # <<<<<<<<<<<<<<
@@ -3566,14 +3565,14 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_12queued_byte
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("__get__", 0);
 
-  /* "fastsfn/logs/blockqueue.pyx":161
+  /* "fastsfn/logs/blockqueue.pyx":160
  *     def queued_bytes(self) -> int:
  *         """Bytes put and not yet written (nor dropped)."""
  *         return self._put_bytes - self._done_bytes             # <<<<<<<<<<<<<<
  * 
  *     # -- the threads that put ---------------------------------------------------------------
 */
-  __pyx_t_1 = __Pyx_PyLong_From_PY_LONG_LONG((__pyx_v_self->_put_bytes - __pyx_v_self->_done_bytes)); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 161, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyLong_From_PY_LONG_LONG((__pyx_v_self->_put_bytes - __pyx_v_self->_done_bytes)); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 160, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
   {
     PyObject *__pyx_temp;
@@ -3586,7 +3585,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_12queued_byte
   __pyx_t_1 = 0;
   goto __pyx_L0;
 
-  /* "fastsfn/logs/blockqueue.pyx":158
+  /* "fastsfn/logs/blockqueue.pyx":157
  *             fastsfn_sync_free(self._sync)
  * 
  *     @property             # <<<<<<<<<<<<<<
@@ -3605,7 +3604,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_12queued_byte
   return __pyx_r;
 }
 
-/* "fastsfn/logs/blockqueue.pyx":165
+/* "fastsfn/logs/blockqueue.pyx":164
  *     # -- the threads that put ---------------------------------------------------------------
  * 
  *     def put(self, int stream, bytes block, Py_ssize_t count) -> None:             # <<<<<<<<<<<<<<
@@ -3655,46 +3654,46 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_stream,&__pyx_mstate_global->__pyx_n_u_block,&__pyx_mstate_global->__pyx_n_u_count,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 165, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 164, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  3:
         values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 165, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 164, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 165, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 164, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 165, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 164, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "put", 0) < (0)) __PYX_ERR(0, 165, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "put", 0) < (0)) __PYX_ERR(0, 164, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 3; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("put", 1, 3, 3, i); __PYX_ERR(0, 165, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("put", 1, 3, 3, i); __PYX_ERR(0, 164, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 3)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 165, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 164, __pyx_L3_error)
       values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 165, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 164, __pyx_L3_error)
       values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 165, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 164, __pyx_L3_error)
     }
-    __pyx_v_stream = __Pyx_PyLong_As_int(values[0]); if (unlikely((__pyx_v_stream == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 165, __pyx_L3_error)
+    __pyx_v_stream = __Pyx_PyLong_As_int(values[0]); if (unlikely((__pyx_v_stream == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 164, __pyx_L3_error)
     __pyx_v_block = ((PyObject*)values[1]);
-    __pyx_v_count = __Pyx_PyIndex_AsSsize_t(values[2]); if (unlikely((__pyx_v_count == (Py_ssize_t)-1) && PyErr_Occurred())) __PYX_ERR(0, 165, __pyx_L3_error)
+    __pyx_v_count = __Pyx_PyIndex_AsSsize_t(values[2]); if (unlikely((__pyx_v_count == (Py_ssize_t)-1) && PyErr_Occurred())) __PYX_ERR(0, 164, __pyx_L3_error)
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("put", 1, 3, 3, __pyx_nargs); __PYX_ERR(0, 165, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("put", 1, 3, 3, __pyx_nargs); __PYX_ERR(0, 164, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -3705,7 +3704,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   __Pyx_RefNannyFinishContext();
   return NULL;
   __pyx_L4_argument_unpacking_done:;
-  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_block), (&PyBytes_Type), 1, "block", 1))) __PYX_ERR(0, 165, __pyx_L1_error)
+  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_block), (&PyBytes_Type), 1, "block", 1))) __PYX_ERR(0, 164, __pyx_L1_error)
   __pyx_r = __pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(((struct __pyx_obj_7fastsfn_4logs_10blockqueue_BlockQueue *)__pyx_v_self), __pyx_v_stream, __pyx_v_block, __pyx_v_count);
 
   /* function exit code */
@@ -3751,7 +3750,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("put", 0);
 
-  /* "fastsfn/logs/blockqueue.pyx":167
+  /* "fastsfn/logs/blockqueue.pyx":166
  *     def put(self, int stream, bytes block, Py_ssize_t count) -> None:
  *         """Queue a block of `count` lines for a stream; waits while `max_bytes` wait."""
  *         cdef Py_ssize_t n = len(block), ndone, i             # <<<<<<<<<<<<<<
@@ -3760,12 +3759,12 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
 */
   if (unlikely(__pyx_v_block == Py_None)) {
     PyErr_SetString(PyExc_TypeError, "object of type \047NoneType\047 has no len()");
-    __PYX_ERR(0, 167, __pyx_L1_error)
+    __PYX_ERR(0, 166, __pyx_L1_error)
   }
-  __pyx_t_1 = __Pyx_PyBytes_GET_SIZE(__pyx_v_block); if (unlikely(__pyx_t_1 == ((Py_ssize_t)-1))) __PYX_ERR(0, 167, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyBytes_GET_SIZE(__pyx_v_block); if (unlikely(__pyx_t_1 == ((Py_ssize_t)-1))) __PYX_ERR(0, 166, __pyx_L1_error)
   __pyx_v_n = __pyx_t_1;
 
-  /* "fastsfn/logs/blockqueue.pyx":168
+  /* "fastsfn/logs/blockqueue.pyx":167
  *         """Queue a block of `count` lines for a stream; waits while `max_bytes` wait."""
  *         cdef Py_ssize_t n = len(block), ndone, i
  *         cdef PyObject** done = NULL             # <<<<<<<<<<<<<<
@@ -3774,7 +3773,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
 */
   __pyx_v_done = NULL;
 
-  /* "fastsfn/logs/blockqueue.pyx":170
+  /* "fastsfn/logs/blockqueue.pyx":169
  *         cdef PyObject** done = NULL
  *         cdef bint full
  *         if n == 0:             # <<<<<<<<<<<<<<
@@ -3786,7 +3785,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
   if (__pyx_t_2) {
 
 
-    /* "fastsfn/logs/blockqueue.pyx":171
+    /* "fastsfn/logs/blockqueue.pyx":170
  *         cdef bint full
  *         if n == 0:
  *             return             # <<<<<<<<<<<<<<
@@ -3803,7 +3802,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
     }
     goto __pyx_L0;
 
-    /* "fastsfn/logs/blockqueue.pyx":170
+    /* "fastsfn/logs/blockqueue.pyx":169
  *         cdef PyObject** done = NULL
  *         cdef bint full
  *         if n == 0:             # <<<<<<<<<<<<<<
@@ -3812,7 +3811,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
 */
   }
 
-  /* "fastsfn/logs/blockqueue.pyx":172
+  /* "fastsfn/logs/blockqueue.pyx":171
  *         if n == 0:
  *             return
  *         fastsfn_lock(self._sync)             # <<<<<<<<<<<<<<
@@ -3821,7 +3820,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
 */
   fastsfn_lock(__pyx_v_self->_sync);
 
-  /* "fastsfn/logs/blockqueue.pyx":173
+  /* "fastsfn/logs/blockqueue.pyx":172
  *             return
  *         fastsfn_lock(self._sync)
  *         if self._closing:             # <<<<<<<<<<<<<<
@@ -3830,7 +3829,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
 */
   if (unlikely(__pyx_v_self->_closing)) {
 
-    /* "fastsfn/logs/blockqueue.pyx":174
+    /* "fastsfn/logs/blockqueue.pyx":173
  *         fastsfn_lock(self._sync)
  *         if self._closing:
  *             fastsfn_unlock(self._sync)             # <<<<<<<<<<<<<<
@@ -3839,7 +3838,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
 */
     fastsfn_unlock(__pyx_v_self->_sync);
 
-    /* "fastsfn/logs/blockqueue.pyx":175
+    /* "fastsfn/logs/blockqueue.pyx":174
  *         if self._closing:
  *             fastsfn_unlock(self._sync)
  *             raise RuntimeError("put() after close()")             # <<<<<<<<<<<<<<
@@ -3852,14 +3851,14 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
       PyObject *__pyx_callargs[2] = {__pyx_t_4, __pyx_mstate_global->__pyx_kp_u_put_after_close};
       __pyx_t_3 = __Pyx_PyObject_FastCall((PyObject*)(((PyTypeObject*)PyExc_RuntimeError)), __pyx_callargs+__pyx_t_5, (2-__pyx_t_5) | (__pyx_t_5*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
       __Pyx_XDECREF(__pyx_t_4); __pyx_t_4 = 0;
-      if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 175, __pyx_L1_error)
+      if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 174, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_3);
     }
     __Pyx_Raise(__pyx_t_3, 0, 0, 0);
     __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
-    __PYX_ERR(0, 175, __pyx_L1_error)
+    __PYX_ERR(0, 174, __pyx_L1_error)
 
-    /* "fastsfn/logs/blockqueue.pyx":173
+    /* "fastsfn/logs/blockqueue.pyx":172
  *             return
  *         fastsfn_lock(self._sync)
  *         if self._closing:             # <<<<<<<<<<<<<<
@@ -3868,7 +3867,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
 */
   }
 
-  /* "fastsfn/logs/blockqueue.pyx":176
+  /* "fastsfn/logs/blockqueue.pyx":175
  *             fastsfn_unlock(self._sync)
  *             raise RuntimeError("put() after close()")
  *         if self._size == self._cap and not self._grow():             # <<<<<<<<<<<<<<
@@ -3894,7 +3893,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
   if (unlikely(__pyx_t_2)) {
 
 
-    /* "fastsfn/logs/blockqueue.pyx":177
+    /* "fastsfn/logs/blockqueue.pyx":176
  *             raise RuntimeError("put() after close()")
  *         if self._size == self._cap and not self._grow():
  *             fastsfn_unlock(self._sync)             # <<<<<<<<<<<<<<
@@ -3903,16 +3902,16 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
 */
     fastsfn_unlock(__pyx_v_self->_sync);
 
-    /* "fastsfn/logs/blockqueue.pyx":178
+    /* "fastsfn/logs/blockqueue.pyx":177
  *         if self._size == self._cap and not self._grow():
  *             fastsfn_unlock(self._sync)
  *             raise MemoryError()             # <<<<<<<<<<<<<<
  *         Py_INCREF(block)
  *         self._ring[(self._head + self._size) % self._cap] = Entry(<PyObject*>block, 0, count,
 */
-    PyErr_NoMemory(); __PYX_ERR(0, 178, __pyx_L1_error)
+    PyErr_NoMemory(); __PYX_ERR(0, 177, __pyx_L1_error)
 
-    /* "fastsfn/logs/blockqueue.pyx":176
+    /* "fastsfn/logs/blockqueue.pyx":175
  *             fastsfn_unlock(self._sync)
  *             raise RuntimeError("put() after close()")
  *         if self._size == self._cap and not self._grow():             # <<<<<<<<<<<<<<
@@ -3921,7 +3920,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
 */
   }
 
-  /* "fastsfn/logs/blockqueue.pyx":179
+  /* "fastsfn/logs/blockqueue.pyx":178
  *             fastsfn_unlock(self._sync)
  *             raise MemoryError()
  *         Py_INCREF(block)             # <<<<<<<<<<<<<<
@@ -3930,7 +3929,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
 */
   Py_INCREF(__pyx_v_block);
 
-  /* "fastsfn/logs/blockqueue.pyx":180
+  /* "fastsfn/logs/blockqueue.pyx":179
  *             raise MemoryError()
  *         Py_INCREF(block)
  *         self._ring[(self._head + self._size) % self._cap] = Entry(<PyObject*>block, 0, count,             # <<<<<<<<<<<<<<
@@ -3941,7 +3940,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
   __pyx_t_7.offset = 0;
   __pyx_t_7.count = __pyx_v_count;
 
-  /* "fastsfn/logs/blockqueue.pyx":181
+  /* "fastsfn/logs/blockqueue.pyx":180
  *         Py_INCREF(block)
  *         self._ring[(self._head + self._size) % self._cap] = Entry(<PyObject*>block, 0, count,
  *                                                                   stream)             # <<<<<<<<<<<<<<
@@ -3950,7 +3949,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
 */
   __pyx_t_7.stream = __pyx_v_stream;
 
-  /* "fastsfn/logs/blockqueue.pyx":180
+  /* "fastsfn/logs/blockqueue.pyx":179
  *             raise MemoryError()
  *         Py_INCREF(block)
  *         self._ring[(self._head + self._size) % self._cap] = Entry(<PyObject*>block, 0, count,             # <<<<<<<<<<<<<<
@@ -3961,13 +3960,13 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
 
   if (unlikely(__pyx_v_self->_cap == 0)) {
     PyErr_SetString(PyExc_ZeroDivisionError, "integer division or modulo by zero");
-    __PYX_ERR(0, 180, __pyx_L1_error)
+    __PYX_ERR(0, 179, __pyx_L1_error)
   }
   (__pyx_v_self->_ring[__Pyx_mod_Py_ssize_t(__pyx_t_1, __pyx_v_self->_cap, 0)]) = __pyx_t_7;
 
 
 
-  /* "fastsfn/logs/blockqueue.pyx":182
+  /* "fastsfn/logs/blockqueue.pyx":181
  *         self._ring[(self._head + self._size) % self._cap] = Entry(<PyObject*>block, 0, count,
  *                                                                   stream)
  *         self._size += 1             # <<<<<<<<<<<<<<
@@ -3976,7 +3975,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
 */
   __pyx_v_self->_size = (__pyx_v_self->_size + 1);
 
-  /* "fastsfn/logs/blockqueue.pyx":183
+  /* "fastsfn/logs/blockqueue.pyx":182
  *                                                                   stream)
  *         self._size += 1
  *         self._waiting_bytes += n             # <<<<<<<<<<<<<<
@@ -3985,7 +3984,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
 */
   __pyx_v_self->_waiting_bytes = (__pyx_v_self->_waiting_bytes + __pyx_v_n);
 
-  /* "fastsfn/logs/blockqueue.pyx":184
+  /* "fastsfn/logs/blockqueue.pyx":183
  *         self._size += 1
  *         self._waiting_bytes += n
  *         self._put_bytes += n             # <<<<<<<<<<<<<<
@@ -3994,7 +3993,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
 */
   __pyx_v_self->_put_bytes = (__pyx_v_self->_put_bytes + __pyx_v_n);
 
-  /* "fastsfn/logs/blockqueue.pyx":185
+  /* "fastsfn/logs/blockqueue.pyx":184
  *         self._waiting_bytes += n
  *         self._put_bytes += n
  *         if self._waiting_bytes >= self.wake_bytes:             # <<<<<<<<<<<<<<
@@ -4006,7 +4005,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
   if (__pyx_t_2) {
 
 
-    /* "fastsfn/logs/blockqueue.pyx":186
+    /* "fastsfn/logs/blockqueue.pyx":185
  *         self._put_bytes += n
  *         if self._waiting_bytes >= self.wake_bytes:
  *             fastsfn_signal_wake(self._sync)             # <<<<<<<<<<<<<<
@@ -4015,7 +4014,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
 */
     fastsfn_signal_wake(__pyx_v_self->_sync);
 
-    /* "fastsfn/logs/blockqueue.pyx":185
+    /* "fastsfn/logs/blockqueue.pyx":184
  *         self._waiting_bytes += n
  *         self._put_bytes += n
  *         if self._waiting_bytes >= self.wake_bytes:             # <<<<<<<<<<<<<<
@@ -4024,7 +4023,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
 */
   }
 
-  /* "fastsfn/logs/blockqueue.pyx":187
+  /* "fastsfn/logs/blockqueue.pyx":186
  *         if self._waiting_bytes >= self.wake_bytes:
  *             fastsfn_signal_wake(self._sync)
  *         done, ndone = self._done, self._ndone   # freed below, holding the GIL             # <<<<<<<<<<<<<<
@@ -4038,7 +4037,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
   __pyx_v_done = __pyx_t_8;
   __pyx_v_ndone = __pyx_t_1;
 
-  /* "fastsfn/logs/blockqueue.pyx":188
+  /* "fastsfn/logs/blockqueue.pyx":187
  *             fastsfn_signal_wake(self._sync)
  *         done, ndone = self._done, self._ndone   # freed below, holding the GIL
  *         self._done, self._ndone, self._done_cap = NULL, 0, 0             # <<<<<<<<<<<<<<
@@ -4055,7 +4054,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
   __pyx_v_self->_ndone = __pyx_t_1;
   __pyx_v_self->_done_cap = __pyx_t_10;
 
-  /* "fastsfn/logs/blockqueue.pyx":189
+  /* "fastsfn/logs/blockqueue.pyx":188
  *         done, ndone = self._done, self._ndone   # freed below, holding the GIL
  *         self._done, self._ndone, self._done_cap = NULL, 0, 0
  *         full = self._put_bytes - self._done_bytes > self.max_bytes             # <<<<<<<<<<<<<<
@@ -4064,7 +4063,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
 */
   __pyx_v_full = ((__pyx_v_self->_put_bytes - __pyx_v_self->_done_bytes) > __pyx_v_self->max_bytes);
 
-  /* "fastsfn/logs/blockqueue.pyx":190
+  /* "fastsfn/logs/blockqueue.pyx":189
  *         self._done, self._ndone, self._done_cap = NULL, 0, 0
  *         full = self._put_bytes - self._done_bytes > self.max_bytes
  *         fastsfn_unlock(self._sync)             # <<<<<<<<<<<<<<
@@ -4073,7 +4072,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
 */
   fastsfn_unlock(__pyx_v_self->_sync);
 
-  /* "fastsfn/logs/blockqueue.pyx":191
+  /* "fastsfn/logs/blockqueue.pyx":190
  *         full = self._put_bytes - self._done_bytes > self.max_bytes
  *         fastsfn_unlock(self._sync)
  *         for i in range(ndone):             # <<<<<<<<<<<<<<
@@ -4087,7 +4086,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
   for (__pyx_t_11 = 0; __pyx_t_11 < __pyx_t_1; __pyx_t_11+=1) {
     __pyx_v_i = __pyx_t_11;
 
-    /* "fastsfn/logs/blockqueue.pyx":192
+    /* "fastsfn/logs/blockqueue.pyx":191
  *         fastsfn_unlock(self._sync)
  *         for i in range(ndone):
  *             Py_DECREF(<object>done[i])             # <<<<<<<<<<<<<<
@@ -4101,7 +4100,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
   }
 
 
-  /* "fastsfn/logs/blockqueue.pyx":193
+  /* "fastsfn/logs/blockqueue.pyx":192
  *         for i in range(ndone):
  *             Py_DECREF(<object>done[i])
  *         PyMem_RawFree(done)             # <<<<<<<<<<<<<<
@@ -4110,7 +4109,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
 */
   PyMem_RawFree(__pyx_v_done);
 
-  /* "fastsfn/logs/blockqueue.pyx":194
+  /* "fastsfn/logs/blockqueue.pyx":193
  *             Py_DECREF(<object>done[i])
  *         PyMem_RawFree(done)
  *         if full:             # <<<<<<<<<<<<<<
@@ -4119,7 +4118,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
 */
   if (__pyx_v_full) {
 
-    /* "fastsfn/logs/blockqueue.pyx":195
+    /* "fastsfn/logs/blockqueue.pyx":194
  *         PyMem_RawFree(done)
  *         if full:
  *             with nogil:             # <<<<<<<<<<<<<<
@@ -4132,7 +4131,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
         __Pyx_FastGIL_Remember();
         /*try:*/ {
 
-          /* "fastsfn/logs/blockqueue.pyx":196
+          /* "fastsfn/logs/blockqueue.pyx":195
  *         if full:
  *             with nogil:
  *                 self._wait_for_room()             # <<<<<<<<<<<<<<
@@ -4142,7 +4141,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
           __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__wait_for_room(__pyx_v_self);
         }
 
-        /* "fastsfn/logs/blockqueue.pyx":195
+        /* "fastsfn/logs/blockqueue.pyx":194
  *         PyMem_RawFree(done)
  *         if full:
  *             with nogil:             # <<<<<<<<<<<<<<
@@ -4159,7 +4158,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
         }
     }
 
-    /* "fastsfn/logs/blockqueue.pyx":194
+    /* "fastsfn/logs/blockqueue.pyx":193
  *             Py_DECREF(<object>done[i])
  *         PyMem_RawFree(done)
  *         if full:             # <<<<<<<<<<<<<<
@@ -4168,7 +4167,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
 */
   }
 
-  /* "fastsfn/logs/blockqueue.pyx":165
+  /* "fastsfn/logs/blockqueue.pyx":164
  *     # -- the threads that put ---------------------------------------------------------------
  * 
  *     def put(self, int stream, bytes block, Py_ssize_t count) -> None:             # <<<<<<<<<<<<<<
@@ -4195,7 +4194,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_4put(struct _
   return __pyx_r;
 }
 
-/* "fastsfn/logs/blockqueue.pyx":198
+/* "fastsfn/logs/blockqueue.pyx":197
  *                 self._wait_for_room()
  * 
  *     cdef void _wait_for_room(self) noexcept nogil:             # <<<<<<<<<<<<<<
@@ -4207,7 +4206,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__wait_for_room(stru
   int __pyx_t_1;
   int __pyx_t_2;
 
-  /* "fastsfn/logs/blockqueue.pyx":199
+  /* "fastsfn/logs/blockqueue.pyx":198
  * 
  *     cdef void _wait_for_room(self) noexcept nogil:
  *         fastsfn_lock(self._sync)             # <<<<<<<<<<<<<<
@@ -4216,7 +4215,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__wait_for_room(stru
 */
   fastsfn_lock(__pyx_v_self->_sync);
 
-  /* "fastsfn/logs/blockqueue.pyx":200
+  /* "fastsfn/logs/blockqueue.pyx":199
  *     cdef void _wait_for_room(self) noexcept nogil:
  *         fastsfn_lock(self._sync)
  *         while self._put_bytes - self._done_bytes > self.max_bytes and not self._closing:             # <<<<<<<<<<<<<<
@@ -4243,7 +4242,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__wait_for_room(stru
 
     if (!__pyx_t_1) break;
 
-    /* "fastsfn/logs/blockqueue.pyx":201
+    /* "fastsfn/logs/blockqueue.pyx":200
  *         fastsfn_lock(self._sync)
  *         while self._put_bytes - self._done_bytes > self.max_bytes and not self._closing:
  *             fastsfn_signal_wake(self._sync)             # <<<<<<<<<<<<<<
@@ -4252,7 +4251,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__wait_for_room(stru
 */
     fastsfn_signal_wake(__pyx_v_self->_sync);
 
-    /* "fastsfn/logs/blockqueue.pyx":202
+    /* "fastsfn/logs/blockqueue.pyx":201
  *         while self._put_bytes - self._done_bytes > self.max_bytes and not self._closing:
  *             fastsfn_signal_wake(self._sync)
  *             fastsfn_wait_progress(self._sync, 0)             # <<<<<<<<<<<<<<
@@ -4262,7 +4261,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__wait_for_room(stru
     fastsfn_wait_progress(__pyx_v_self->_sync, 0.0);
   }
 
-  /* "fastsfn/logs/blockqueue.pyx":203
+  /* "fastsfn/logs/blockqueue.pyx":202
  *             fastsfn_signal_wake(self._sync)
  *             fastsfn_wait_progress(self._sync, 0)
  *         fastsfn_unlock(self._sync)             # <<<<<<<<<<<<<<
@@ -4271,7 +4270,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__wait_for_room(stru
 */
   fastsfn_unlock(__pyx_v_self->_sync);
 
-  /* "fastsfn/logs/blockqueue.pyx":198
+  /* "fastsfn/logs/blockqueue.pyx":197
  *                 self._wait_for_room()
  * 
  *     cdef void _wait_for_room(self) noexcept nogil:             # <<<<<<<<<<<<<<
@@ -4282,7 +4281,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__wait_for_room(stru
   /* function exit code */
 }
 
-/* "fastsfn/logs/blockqueue.pyx":205
+/* "fastsfn/logs/blockqueue.pyx":204
  *         fastsfn_unlock(self._sync)
  * 
  *     def mark(self) -> int:             # <<<<<<<<<<<<<<
@@ -4345,7 +4344,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_6mark(struct 
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("mark", 0);
 
-  /* "fastsfn/logs/blockqueue.pyx":208
+  /* "fastsfn/logs/blockqueue.pyx":207
  *         """A mark of everything put so far (for `wait_done`), and the writer asked to write
  *         it now."""
  *         fastsfn_lock(self._sync)             # <<<<<<<<<<<<<<
@@ -4354,7 +4353,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_6mark(struct 
 */
   fastsfn_lock(__pyx_v_self->_sync);
 
-  /* "fastsfn/logs/blockqueue.pyx":209
+  /* "fastsfn/logs/blockqueue.pyx":208
  *         it now."""
  *         fastsfn_lock(self._sync)
  *         mark = self._put_bytes             # <<<<<<<<<<<<<<
@@ -4365,7 +4364,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_6mark(struct 
 
   __pyx_v_mark = __pyx_t_1;
 
-  /* "fastsfn/logs/blockqueue.pyx":210
+  /* "fastsfn/logs/blockqueue.pyx":209
  *         fastsfn_lock(self._sync)
  *         mark = self._put_bytes
  *         if mark > self._flush_to:             # <<<<<<<<<<<<<<
@@ -4377,7 +4376,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_6mark(struct 
   if (__pyx_t_2) {
 
 
-    /* "fastsfn/logs/blockqueue.pyx":211
+    /* "fastsfn/logs/blockqueue.pyx":210
  *         mark = self._put_bytes
  *         if mark > self._flush_to:
  *             self._flush_to = mark             # <<<<<<<<<<<<<<
@@ -4386,7 +4385,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_6mark(struct 
 */
     __pyx_v_self->_flush_to = __pyx_v_mark;
 
-    /* "fastsfn/logs/blockqueue.pyx":210
+    /* "fastsfn/logs/blockqueue.pyx":209
  *         fastsfn_lock(self._sync)
  *         mark = self._put_bytes
  *         if mark > self._flush_to:             # <<<<<<<<<<<<<<
@@ -4395,7 +4394,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_6mark(struct 
 */
   }
 
-  /* "fastsfn/logs/blockqueue.pyx":212
+  /* "fastsfn/logs/blockqueue.pyx":211
  *         if mark > self._flush_to:
  *             self._flush_to = mark
  *         fastsfn_signal_wake(self._sync)             # <<<<<<<<<<<<<<
@@ -4404,7 +4403,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_6mark(struct 
 */
   fastsfn_signal_wake(__pyx_v_self->_sync);
 
-  /* "fastsfn/logs/blockqueue.pyx":213
+  /* "fastsfn/logs/blockqueue.pyx":212
  *             self._flush_to = mark
  *         fastsfn_signal_wake(self._sync)
  *         fastsfn_unlock(self._sync)             # <<<<<<<<<<<<<<
@@ -4413,16 +4412,16 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_6mark(struct 
 */
   fastsfn_unlock(__pyx_v_self->_sync);
 
-  /* "fastsfn/logs/blockqueue.pyx":214
+  /* "fastsfn/logs/blockqueue.pyx":213
  *         fastsfn_signal_wake(self._sync)
  *         fastsfn_unlock(self._sync)
  *         return mark             # <<<<<<<<<<<<<<
  * 
  *     def wait_done(self, long long mark, double timeout=-1) -> bool:
 */
-  __pyx_t_3 = __Pyx_PyLong_From_PY_LONG_LONG(__pyx_v_mark); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 214, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyLong_From_PY_LONG_LONG(__pyx_v_mark); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 213, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_3);
-  if (__Pyx_PyInt_FromNumber(&__pyx_t_3, NULL, 0) < (0)) __PYX_ERR(0, 214, __pyx_L1_error)
+  if (__Pyx_PyInt_FromNumber(&__pyx_t_3, NULL, 0) < (0)) __PYX_ERR(0, 213, __pyx_L1_error)
   {
     PyObject *__pyx_temp;
     {
@@ -4434,7 +4433,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_6mark(struct 
   __pyx_t_3 = 0;
   goto __pyx_L0;
 
-  /* "fastsfn/logs/blockqueue.pyx":205
+  /* "fastsfn/logs/blockqueue.pyx":204
  *         fastsfn_unlock(self._sync)
  * 
  *     def mark(self) -> int:             # <<<<<<<<<<<<<<
@@ -4454,7 +4453,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_6mark(struct 
   return __pyx_r;
 }
 
-/* "fastsfn/logs/blockqueue.pyx":216
+/* "fastsfn/logs/blockqueue.pyx":215
  *         return mark
  * 
  *     def wait_done(self, long long mark, double timeout=-1) -> bool:             # <<<<<<<<<<<<<<
@@ -4503,48 +4502,48 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_mark,&__pyx_mstate_global->__pyx_n_u_timeout,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 216, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 215, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 216, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 215, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 216, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 215, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "wait_done", 0) < (0)) __PYX_ERR(0, 216, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "wait_done", 0) < (0)) __PYX_ERR(0, 215, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 1; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("wait_done", 0, 1, 2, i); __PYX_ERR(0, 216, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("wait_done", 0, 1, 2, i); __PYX_ERR(0, 215, __pyx_L3_error) }
       }
     } else {
       switch (__pyx_nargs) {
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 216, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 215, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 216, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 215, __pyx_L3_error)
         break;
         default: goto __pyx_L5_argtuple_error;
       }
     }
-    __pyx_v_mark = __Pyx_PyLong_As_PY_LONG_LONG(values[0]); if (unlikely((__pyx_v_mark == (PY_LONG_LONG)-1) && PyErr_Occurred())) __PYX_ERR(0, 216, __pyx_L3_error)
+    __pyx_v_mark = __Pyx_PyLong_As_PY_LONG_LONG(values[0]); if (unlikely((__pyx_v_mark == (PY_LONG_LONG)-1) && PyErr_Occurred())) __PYX_ERR(0, 215, __pyx_L3_error)
     if (values[1]) {
-      __pyx_v_timeout = __Pyx_PyFloat_AsDouble(values[1]); if (unlikely((__pyx_v_timeout == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 216, __pyx_L3_error)
+      __pyx_v_timeout = __Pyx_PyFloat_AsDouble(values[1]); if (unlikely((__pyx_v_timeout == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 215, __pyx_L3_error)
     } else {
       __pyx_v_timeout = ((double)-1.0);
     }
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("wait_done", 0, 1, 2, __pyx_nargs); __PYX_ERR(0, 216, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("wait_done", 0, 1, 2, __pyx_nargs); __PYX_ERR(0, 215, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -4581,7 +4580,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_8wait_done(st
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("wait_done", 0);
 
-  /* "fastsfn/logs/blockqueue.pyx":219
+  /* "fastsfn/logs/blockqueue.pyx":218
  *         """Wait until what was put before `mark` is written or dropped; False if `timeout`
  *         (seconds; < 0: none) passed first."""
  *         cdef double deadline = fastsfn_now() + timeout if timeout >= 0 else 0             # <<<<<<<<<<<<<<
@@ -4600,7 +4599,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_8wait_done(st
 
   __pyx_v_deadline = __pyx_t_1;
 
-  /* "fastsfn/logs/blockqueue.pyx":221
+  /* "fastsfn/logs/blockqueue.pyx":220
  *         cdef double deadline = fastsfn_now() + timeout if timeout >= 0 else 0
  *         cdef bint reached
  *         with nogil:             # <<<<<<<<<<<<<<
@@ -4613,7 +4612,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_8wait_done(st
       __Pyx_FastGIL_Remember();
       /*try:*/ {
 
-        /* "fastsfn/logs/blockqueue.pyx":222
+        /* "fastsfn/logs/blockqueue.pyx":221
  *         cdef bint reached
  *         with nogil:
  *             fastsfn_lock(self._sync)             # <<<<<<<<<<<<<<
@@ -4622,7 +4621,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_8wait_done(st
 */
         fastsfn_lock(__pyx_v_self->_sync);
 
-        /* "fastsfn/logs/blockqueue.pyx":223
+        /* "fastsfn/logs/blockqueue.pyx":222
  *         with nogil:
  *             fastsfn_lock(self._sync)
  *             while self._done_bytes < mark and (deadline == 0 or fastsfn_now() < deadline):             # <<<<<<<<<<<<<<
@@ -4659,7 +4658,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_8wait_done(st
 
           if (!__pyx_t_2) break;
 
-          /* "fastsfn/logs/blockqueue.pyx":224
+          /* "fastsfn/logs/blockqueue.pyx":223
  *             fastsfn_lock(self._sync)
  *             while self._done_bytes < mark and (deadline == 0 or fastsfn_now() < deadline):
  *                 fastsfn_wait_progress(self._sync, deadline)             # <<<<<<<<<<<<<<
@@ -4669,7 +4668,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_8wait_done(st
           fastsfn_wait_progress(__pyx_v_self->_sync, __pyx_v_deadline);
         }
 
-        /* "fastsfn/logs/blockqueue.pyx":225
+        /* "fastsfn/logs/blockqueue.pyx":224
  *             while self._done_bytes < mark and (deadline == 0 or fastsfn_now() < deadline):
  *                 fastsfn_wait_progress(self._sync, deadline)
  *             reached = self._done_bytes >= mark             # <<<<<<<<<<<<<<
@@ -4678,7 +4677,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_8wait_done(st
 */
         __pyx_v_reached = (__pyx_v_self->_done_bytes >= __pyx_v_mark);
 
-        /* "fastsfn/logs/blockqueue.pyx":226
+        /* "fastsfn/logs/blockqueue.pyx":225
  *                 fastsfn_wait_progress(self._sync, deadline)
  *             reached = self._done_bytes >= mark
  *             fastsfn_unlock(self._sync)             # <<<<<<<<<<<<<<
@@ -4688,7 +4687,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_8wait_done(st
         fastsfn_unlock(__pyx_v_self->_sync);
       }
 
-      /* "fastsfn/logs/blockqueue.pyx":221
+      /* "fastsfn/logs/blockqueue.pyx":220
  *         cdef double deadline = fastsfn_now() + timeout if timeout >= 0 else 0
  *         cdef bint reached
  *         with nogil:             # <<<<<<<<<<<<<<
@@ -4705,14 +4704,14 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_8wait_done(st
       }
   }
 
-  /* "fastsfn/logs/blockqueue.pyx":227
+  /* "fastsfn/logs/blockqueue.pyx":226
  *             reached = self._done_bytes >= mark
  *             fastsfn_unlock(self._sync)
  *         return reached             # <<<<<<<<<<<<<<
  * 
  *     def close(self) -> None:
 */
-  __pyx_t_4 = __Pyx_PyBool_FromLong(__pyx_v_reached); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 227, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyBool_FromLong(__pyx_v_reached); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 226, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   {
     PyObject *__pyx_temp;
@@ -4725,7 +4724,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_8wait_done(st
   __pyx_t_4 = 0;
   goto __pyx_L0;
 
-  /* "fastsfn/logs/blockqueue.pyx":216
+  /* "fastsfn/logs/blockqueue.pyx":215
  *         return mark
  * 
  *     def wait_done(self, long long mark, double timeout=-1) -> bool:             # <<<<<<<<<<<<<<
@@ -4746,7 +4745,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_8wait_done(st
   return __pyx_r;
 }
 
-/* "fastsfn/logs/blockqueue.pyx":229
+/* "fastsfn/logs/blockqueue.pyx":228
  *         return reached
  * 
  *     def close(self) -> None:             # <<<<<<<<<<<<<<
@@ -4802,7 +4801,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_10close(struc
   __Pyx_RefNannyDeclarations
   __Pyx_RefNannySetupContext("close", 0);
 
-  /* "fastsfn/logs/blockqueue.pyx":231
+  /* "fastsfn/logs/blockqueue.pyx":230
  *     def close(self) -> None:
  *         """No more puts; the writer writes what is left, then `write`/`take` say CLOSED."""
  *         fastsfn_lock(self._sync)             # <<<<<<<<<<<<<<
@@ -4811,7 +4810,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_10close(struc
 */
   fastsfn_lock(__pyx_v_self->_sync);
 
-  /* "fastsfn/logs/blockqueue.pyx":232
+  /* "fastsfn/logs/blockqueue.pyx":231
  *         """No more puts; the writer writes what is left, then `write`/`take` say CLOSED."""
  *         fastsfn_lock(self._sync)
  *         self._closing = True             # <<<<<<<<<<<<<<
@@ -4820,7 +4819,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_10close(struc
 */
   __pyx_v_self->_closing = 1;
 
-  /* "fastsfn/logs/blockqueue.pyx":233
+  /* "fastsfn/logs/blockqueue.pyx":232
  *         fastsfn_lock(self._sync)
  *         self._closing = True
  *         fastsfn_signal_wake(self._sync)             # <<<<<<<<<<<<<<
@@ -4829,7 +4828,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_10close(struc
 */
   fastsfn_signal_wake(__pyx_v_self->_sync);
 
-  /* "fastsfn/logs/blockqueue.pyx":234
+  /* "fastsfn/logs/blockqueue.pyx":233
  *         self._closing = True
  *         fastsfn_signal_wake(self._sync)
  *         fastsfn_broadcast_progress(self._sync)             # <<<<<<<<<<<<<<
@@ -4838,7 +4837,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_10close(struc
 */
   fastsfn_broadcast_progress(__pyx_v_self->_sync);
 
-  /* "fastsfn/logs/blockqueue.pyx":235
+  /* "fastsfn/logs/blockqueue.pyx":234
  *         fastsfn_signal_wake(self._sync)
  *         fastsfn_broadcast_progress(self._sync)
  *         fastsfn_unlock(self._sync)             # <<<<<<<<<<<<<<
@@ -4847,7 +4846,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_10close(struc
 */
   fastsfn_unlock(__pyx_v_self->_sync);
 
-  /* "fastsfn/logs/blockqueue.pyx":229
+  /* "fastsfn/logs/blockqueue.pyx":228
  *         return reached
  * 
  *     def close(self) -> None:             # <<<<<<<<<<<<<<
@@ -4862,7 +4861,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_10close(struc
   return __pyx_r;
 }
 
-/* "fastsfn/logs/blockqueue.pyx":239
+/* "fastsfn/logs/blockqueue.pyx":238
  *     # -- the writer -------------------------------------------------------------------------
  * 
  *     def set_file(self, int stream, int fd, WriteBehind behind, long long limit) -> None:             # <<<<<<<<<<<<<<
@@ -4913,53 +4912,53 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_stream,&__pyx_mstate_global->__pyx_n_u_fd,&__pyx_mstate_global->__pyx_n_u_behind,&__pyx_mstate_global->__pyx_n_u_limit,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 239, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 238, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  4:
         values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 239, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 238, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  3:
         values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 239, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 238, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 239, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 238, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 239, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 238, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "set_file", 0) < (0)) __PYX_ERR(0, 239, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "set_file", 0) < (0)) __PYX_ERR(0, 238, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 4; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("set_file", 1, 4, 4, i); __PYX_ERR(0, 239, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("set_file", 1, 4, 4, i); __PYX_ERR(0, 238, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 4)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 239, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 238, __pyx_L3_error)
       values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 239, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 238, __pyx_L3_error)
       values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 239, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 238, __pyx_L3_error)
       values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 239, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 238, __pyx_L3_error)
     }
-    __pyx_v_stream = __Pyx_PyLong_As_int(values[0]); if (unlikely((__pyx_v_stream == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 239, __pyx_L3_error)
-    __pyx_v_fd = __Pyx_PyLong_As_int(values[1]); if (unlikely((__pyx_v_fd == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 239, __pyx_L3_error)
+    __pyx_v_stream = __Pyx_PyLong_As_int(values[0]); if (unlikely((__pyx_v_stream == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 238, __pyx_L3_error)
+    __pyx_v_fd = __Pyx_PyLong_As_int(values[1]); if (unlikely((__pyx_v_fd == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 238, __pyx_L3_error)
     __pyx_v_behind = ((struct __pyx_obj_7fastsfn_4logs_9filewrite_WriteBehind *)values[2]);
-    __pyx_v_limit = __Pyx_PyLong_As_PY_LONG_LONG(values[3]); if (unlikely((__pyx_v_limit == (PY_LONG_LONG)-1) && PyErr_Occurred())) __PYX_ERR(0, 239, __pyx_L3_error)
+    __pyx_v_limit = __Pyx_PyLong_As_PY_LONG_LONG(values[3]); if (unlikely((__pyx_v_limit == (PY_LONG_LONG)-1) && PyErr_Occurred())) __PYX_ERR(0, 238, __pyx_L3_error)
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("set_file", 1, 4, 4, __pyx_nargs); __PYX_ERR(0, 239, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("set_file", 1, 4, 4, __pyx_nargs); __PYX_ERR(0, 238, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -4970,7 +4969,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   __Pyx_RefNannyFinishContext();
   return NULL;
   __pyx_L4_argument_unpacking_done:;
-  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_behind), __pyx_mstate_global->__pyx_ptype_7fastsfn_4logs_9filewrite_WriteBehind, 1, "behind", 0))) __PYX_ERR(0, 239, __pyx_L1_error)
+  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_behind), __pyx_mstate_global->__pyx_ptype_7fastsfn_4logs_9filewrite_WriteBehind, 1, "behind", 0))) __PYX_ERR(0, 238, __pyx_L1_error)
   __pyx_r = __pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_12set_file(((struct __pyx_obj_7fastsfn_4logs_10blockqueue_BlockQueue *)__pyx_v_self), __pyx_v_stream, __pyx_v_fd, __pyx_v_behind, __pyx_v_limit);
 
   /* function exit code */
@@ -5007,7 +5006,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_12set_file(st
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("set_file", 0);
 
-  /* "fastsfn/logs/blockqueue.pyx":244
+  /* "fastsfn/logs/blockqueue.pyx":243
  *         none, `write` says NO_FILE). Called by the writer's thread, between `write`s."""
  *         cdef Py_ssize_t i
  *         if stream >= self._nfiles:             # <<<<<<<<<<<<<<
@@ -5019,40 +5018,40 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_12set_file(st
   if (__pyx_t_1) {
 
 
-    /* "fastsfn/logs/blockqueue.pyx":245
+    /* "fastsfn/logs/blockqueue.pyx":244
  *         cdef Py_ssize_t i
  *         if stream >= self._nfiles:
  *             self._fds = <int*>_grown(self._fds, (stream + 1) * sizeof(int))             # <<<<<<<<<<<<<<
  *             self._behinds = <PyObject**>_grown(self._behinds, (stream + 1) * sizeof(PyObject*))
  *             self._limits = <long long*>_grown(self._limits, (stream + 1) * sizeof(long long))
 */
-    __pyx_t_2 = __pyx_f_7fastsfn_4logs_10blockqueue__grown(__pyx_v_self->_fds, ((__pyx_v_stream + 1) * (sizeof(int)))); if (unlikely(__pyx_t_2 == ((void *)NULL))) __PYX_ERR(0, 245, __pyx_L1_error)
+    __pyx_t_2 = __pyx_f_7fastsfn_4logs_10blockqueue__grown(__pyx_v_self->_fds, ((__pyx_v_stream + 1) * (sizeof(int)))); if (unlikely(__pyx_t_2 == ((void *)NULL))) __PYX_ERR(0, 244, __pyx_L1_error)
     __pyx_v_self->_fds = ((int *)__pyx_t_2);
 
 
-    /* "fastsfn/logs/blockqueue.pyx":246
+    /* "fastsfn/logs/blockqueue.pyx":245
  *         if stream >= self._nfiles:
  *             self._fds = <int*>_grown(self._fds, (stream + 1) * sizeof(int))
  *             self._behinds = <PyObject**>_grown(self._behinds, (stream + 1) * sizeof(PyObject*))             # <<<<<<<<<<<<<<
  *             self._limits = <long long*>_grown(self._limits, (stream + 1) * sizeof(long long))
  *             for i in range(self._nfiles, stream + 1):
 */
-    __pyx_t_2 = __pyx_f_7fastsfn_4logs_10blockqueue__grown(__pyx_v_self->_behinds, ((__pyx_v_stream + 1) * (sizeof(PyObject *)))); if (unlikely(__pyx_t_2 == ((void *)NULL))) __PYX_ERR(0, 246, __pyx_L1_error)
+    __pyx_t_2 = __pyx_f_7fastsfn_4logs_10blockqueue__grown(__pyx_v_self->_behinds, ((__pyx_v_stream + 1) * (sizeof(PyObject *)))); if (unlikely(__pyx_t_2 == ((void *)NULL))) __PYX_ERR(0, 245, __pyx_L1_error)
     __pyx_v_self->_behinds = ((PyObject **)__pyx_t_2);
 
 
-    /* "fastsfn/logs/blockqueue.pyx":247
+    /* "fastsfn/logs/blockqueue.pyx":246
  *             self._fds = <int*>_grown(self._fds, (stream + 1) * sizeof(int))
  *             self._behinds = <PyObject**>_grown(self._behinds, (stream + 1) * sizeof(PyObject*))
  *             self._limits = <long long*>_grown(self._limits, (stream + 1) * sizeof(long long))             # <<<<<<<<<<<<<<
  *             for i in range(self._nfiles, stream + 1):
  *                 self._fds[i] = -1
 */
-    __pyx_t_2 = __pyx_f_7fastsfn_4logs_10blockqueue__grown(__pyx_v_self->_limits, ((__pyx_v_stream + 1) * (sizeof(PY_LONG_LONG)))); if (unlikely(__pyx_t_2 == ((void *)NULL))) __PYX_ERR(0, 247, __pyx_L1_error)
+    __pyx_t_2 = __pyx_f_7fastsfn_4logs_10blockqueue__grown(__pyx_v_self->_limits, ((__pyx_v_stream + 1) * (sizeof(PY_LONG_LONG)))); if (unlikely(__pyx_t_2 == ((void *)NULL))) __PYX_ERR(0, 246, __pyx_L1_error)
     __pyx_v_self->_limits = ((PY_LONG_LONG *)__pyx_t_2);
 
 
-    /* "fastsfn/logs/blockqueue.pyx":248
+    /* "fastsfn/logs/blockqueue.pyx":247
  *             self._behinds = <PyObject**>_grown(self._behinds, (stream + 1) * sizeof(PyObject*))
  *             self._limits = <long long*>_grown(self._limits, (stream + 1) * sizeof(long long))
  *             for i in range(self._nfiles, stream + 1):             # <<<<<<<<<<<<<<
@@ -5066,7 +5065,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_12set_file(st
     for (__pyx_t_5 = __pyx_v_self->_nfiles; __pyx_t_5 < __pyx_t_4; __pyx_t_5+=1) {
       __pyx_v_i = __pyx_t_5;
 
-      /* "fastsfn/logs/blockqueue.pyx":249
+      /* "fastsfn/logs/blockqueue.pyx":248
  *             self._limits = <long long*>_grown(self._limits, (stream + 1) * sizeof(long long))
  *             for i in range(self._nfiles, stream + 1):
  *                 self._fds[i] = -1             # <<<<<<<<<<<<<<
@@ -5075,7 +5074,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_12set_file(st
 */
       (__pyx_v_self->_fds[__pyx_v_i]) = -1;
 
-      /* "fastsfn/logs/blockqueue.pyx":250
+      /* "fastsfn/logs/blockqueue.pyx":249
  *             for i in range(self._nfiles, stream + 1):
  *                 self._fds[i] = -1
  *                 self._behinds[i] = NULL             # <<<<<<<<<<<<<<
@@ -5086,7 +5085,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_12set_file(st
     }
 
 
-    /* "fastsfn/logs/blockqueue.pyx":251
+    /* "fastsfn/logs/blockqueue.pyx":250
  *                 self._fds[i] = -1
  *                 self._behinds[i] = NULL
  *             self._nfiles = stream + 1             # <<<<<<<<<<<<<<
@@ -5095,7 +5094,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_12set_file(st
 */
     __pyx_v_self->_nfiles = (__pyx_v_stream + 1);
 
-    /* "fastsfn/logs/blockqueue.pyx":244
+    /* "fastsfn/logs/blockqueue.pyx":243
  *         none, `write` says NO_FILE). Called by the writer's thread, between `write`s."""
  *         cdef Py_ssize_t i
  *         if stream >= self._nfiles:             # <<<<<<<<<<<<<<
@@ -5104,7 +5103,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_12set_file(st
 */
   }
 
-  /* "fastsfn/logs/blockqueue.pyx":252
+  /* "fastsfn/logs/blockqueue.pyx":251
  *                 self._behinds[i] = NULL
  *             self._nfiles = stream + 1
  *         Py_XDECREF(self._behinds[stream])             # <<<<<<<<<<<<<<
@@ -5113,7 +5112,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_12set_file(st
 */
   Py_XDECREF((__pyx_v_self->_behinds[__pyx_v_stream]));
 
-  /* "fastsfn/logs/blockqueue.pyx":253
+  /* "fastsfn/logs/blockqueue.pyx":252
  *             self._nfiles = stream + 1
  *         Py_XDECREF(self._behinds[stream])
  *         Py_INCREF(behind)             # <<<<<<<<<<<<<<
@@ -5122,7 +5121,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_12set_file(st
 */
   Py_INCREF(((PyObject *)__pyx_v_behind));
 
-  /* "fastsfn/logs/blockqueue.pyx":254
+  /* "fastsfn/logs/blockqueue.pyx":253
  *         Py_XDECREF(self._behinds[stream])
  *         Py_INCREF(behind)
  *         self._behinds[stream] = <PyObject*>behind             # <<<<<<<<<<<<<<
@@ -5131,7 +5130,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_12set_file(st
 */
   (__pyx_v_self->_behinds[__pyx_v_stream]) = ((PyObject *)__pyx_v_behind);
 
-  /* "fastsfn/logs/blockqueue.pyx":255
+  /* "fastsfn/logs/blockqueue.pyx":254
  *         Py_INCREF(behind)
  *         self._behinds[stream] = <PyObject*>behind
  *         self._fds[stream] = fd             # <<<<<<<<<<<<<<
@@ -5140,7 +5139,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_12set_file(st
 */
   (__pyx_v_self->_fds[__pyx_v_stream]) = __pyx_v_fd;
 
-  /* "fastsfn/logs/blockqueue.pyx":256
+  /* "fastsfn/logs/blockqueue.pyx":255
  *         self._behinds[stream] = <PyObject*>behind
  *         self._fds[stream] = fd
  *         self._limits[stream] = limit             # <<<<<<<<<<<<<<
@@ -5149,7 +5148,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_12set_file(st
 */
   (__pyx_v_self->_limits[__pyx_v_stream]) = __pyx_v_limit;
 
-  /* "fastsfn/logs/blockqueue.pyx":239
+  /* "fastsfn/logs/blockqueue.pyx":238
  *     # -- the writer -------------------------------------------------------------------------
  * 
  *     def set_file(self, int stream, int fd, WriteBehind behind, long long limit) -> None:             # <<<<<<<<<<<<<<
@@ -5170,7 +5169,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_12set_file(st
   return __pyx_r;
 }
 
-/* "fastsfn/logs/blockqueue.pyx":258
+/* "fastsfn/logs/blockqueue.pyx":257
  *         self._limits[stream] = limit
  * 
  *     def write(self, double interval, bint drain) -> tuple:             # <<<<<<<<<<<<<<
@@ -5186,7 +5185,7 @@ PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 PyObject *__pyx_args, PyObject *__pyx_kwds
 #endif
 ); /*proto*/
-PyDoc_STRVAR(__pyx_doc_7fastsfn_4logs_10blockqueue_10BlockQueue_14write, "BlockQueue.write(self, double interval, bool drain) -> tuple\n\nWrite queued blocks to their streams\047 files without the GIL, each stream\047s in\norder, until Python must act: (what, stream, errno), `what` one of INTERVAL,\nNO_FILE, FULL, FAILED, CLOSED. Writes once `wake_bytes` wait, a flush asks, the\nqueue closes, or (with `drain`) at once; comes back each `interval` seconds.");
+PyDoc_STRVAR(__pyx_doc_7fastsfn_4logs_10blockqueue_10BlockQueue_14write, "BlockQueue.write(self, double interval, bool drain) -> tuple\n\nWrite queued blocks to their streams\047 files without the GIL, each stream\047s in\norder, until Python must act: (what, stream, errno), `what` one of INTERVAL,\nNO_FILE, FULL, FAILED, CLOSED. Writes once `wake_bytes` wait, a flush asks, the\nqueue closes, or (with `drain`) at once; comes back each `interval` seconds, having\nwritten everything queued.");
 static PyMethodDef __pyx_mdef_7fastsfn_4logs_10blockqueue_10BlockQueue_15write = {"write", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_7fastsfn_4logs_10blockqueue_10BlockQueue_15write, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_7fastsfn_4logs_10blockqueue_10BlockQueue_14write};
 static PyObject *__pyx_pw_7fastsfn_4logs_10blockqueue_10BlockQueue_15write(PyObject *__pyx_v_self, 
 #if CYTHON_VECTORCALL
@@ -5219,39 +5218,39 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_interval,&__pyx_mstate_global->__pyx_n_u_drain,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 258, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 257, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 258, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 257, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 258, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 257, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "write", 0) < (0)) __PYX_ERR(0, 258, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "write", 0) < (0)) __PYX_ERR(0, 257, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 2; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("write", 1, 2, 2, i); __PYX_ERR(0, 258, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("write", 1, 2, 2, i); __PYX_ERR(0, 257, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 2)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 258, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 257, __pyx_L3_error)
       values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 258, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 257, __pyx_L3_error)
     }
-    __pyx_v_interval = __Pyx_PyFloat_AsDouble(values[0]); if (unlikely((__pyx_v_interval == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 258, __pyx_L3_error)
-    __pyx_v_drain = __Pyx_PyObject_IsTrue(values[1]); if (unlikely((__pyx_v_drain == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 258, __pyx_L3_error)
+    __pyx_v_interval = __Pyx_PyFloat_AsDouble(values[0]); if (unlikely((__pyx_v_interval == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 257, __pyx_L3_error)
+    __pyx_v_drain = __Pyx_PyObject_IsTrue(values[1]); if (unlikely((__pyx_v_drain == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 257, __pyx_L3_error)
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("write", 1, 2, 2, __pyx_nargs); __PYX_ERR(0, 258, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("write", 1, 2, 2, __pyx_nargs); __PYX_ERR(0, 257, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -5290,8 +5289,8 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_14write(struc
   __Pyx_RefNannySetupContext("write", 0);
 
   /* "fastsfn/logs/blockqueue.pyx":263
- *         NO_FILE, FULL, FAILED, CLOSED. Writes once `wake_bytes` wait, a flush asks, the
- *         queue closes, or (with `drain`) at once; comes back each `interval` seconds."""
+ *         queue closes, or (with `drain`) at once; comes back each `interval` seconds, having
+ *         written everything queued."""
  *         cdef int what, stream = -1, error = 0             # <<<<<<<<<<<<<<
  *         with nogil:
  *             what = self._write(fastsfn_now() + interval, drain, &stream, &error)
@@ -5300,7 +5299,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_14write(struc
   __pyx_v_error = 0;
 
   /* "fastsfn/logs/blockqueue.pyx":264
- *         queue closes, or (with `drain`) at once; comes back each `interval` seconds."""
+ *         written everything queued."""
  *         cdef int what, stream = -1, error = 0
  *         with nogil:             # <<<<<<<<<<<<<<
  *             what = self._write(fastsfn_now() + interval, drain, &stream, &error)
@@ -5332,7 +5331,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_14write(struc
       }
 
       /* "fastsfn/logs/blockqueue.pyx":264
- *         queue closes, or (with `drain`) at once; comes back each `interval` seconds."""
+ *         written everything queued."""
  *         cdef int what, stream = -1, error = 0
  *         with nogil:             # <<<<<<<<<<<<<<
  *             what = self._write(fastsfn_now() + interval, drain, &stream, &error)
@@ -5392,7 +5391,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_14write(struc
   __pyx_t_4 = 0;
   goto __pyx_L0;
 
-  /* "fastsfn/logs/blockqueue.pyx":258
+  /* "fastsfn/logs/blockqueue.pyx":257
  *         self._limits[stream] = limit
  * 
  *     def write(self, double interval, bint drain) -> tuple:             # <<<<<<<<<<<<<<
@@ -5433,11 +5432,12 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__write(struct __pyx_
   int __pyx_v_s;
   int __pyx_v_full;
   int __pyx_r;
-  int __pyx_t_1;
+  PY_LONG_LONG __pyx_t_1;
   int __pyx_t_2;
   int __pyx_t_3;
-  Py_ssize_t __pyx_t_4;
-  int __pyx_t_5;
+  int __pyx_t_4;
+  Py_ssize_t __pyx_t_5;
+  int __pyx_t_6;
   int __pyx_lineno = 0;
   const char *__pyx_filename = NULL;
   int __pyx_clineno = 0;
@@ -5447,51 +5447,62 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__write(struct __pyx_
  *         cdef int s
  *         cdef bint full
  *         fastsfn_lock(self._sync)             # <<<<<<<<<<<<<<
- *         self._drain = self._drain or drain
- *         while True:
+ *         if drain:
+ *             self._flush_to = self._put_bytes
 */
   fastsfn_lock(__pyx_v_self->_sync);
 
   /* "fastsfn/logs/blockqueue.pyx":277
  *         cdef bint full
  *         fastsfn_lock(self._sync)
- *         self._drain = self._drain or drain             # <<<<<<<<<<<<<<
+ *         if drain:             # <<<<<<<<<<<<<<
+ *             self._flush_to = self._put_bytes
+ *         while True:
+*/
+  if (__pyx_v_drain) {
+
+    /* "fastsfn/logs/blockqueue.pyx":278
+ *         fastsfn_lock(self._sync)
+ *         if drain:
+ *             self._flush_to = self._put_bytes             # <<<<<<<<<<<<<<
  *         while True:
  *             if not self._ready():
 */
-  if (!__pyx_v_self->_drain) {
-  } else {
+    __pyx_t_1 = __pyx_v_self->_put_bytes;
 
-    __pyx_t_1 = __pyx_v_self->_drain;
-    goto __pyx_L3_bool_binop_done;
+    __pyx_v_self->_flush_to = __pyx_t_1;
+
+    /* "fastsfn/logs/blockqueue.pyx":277
+ *         cdef bint full
+ *         fastsfn_lock(self._sync)
+ *         if drain:             # <<<<<<<<<<<<<<
+ *             self._flush_to = self._put_bytes
+ *         while True:
+*/
   }
 
-  __pyx_t_1 = __pyx_v_drain;
-  __pyx_L3_bool_binop_done:;
-  __pyx_v_self->_drain = __pyx_t_1;
-
-  /* "fastsfn/logs/blockqueue.pyx":278
- *         fastsfn_lock(self._sync)
- *         self._drain = self._drain or drain
+  /* "fastsfn/logs/blockqueue.pyx":279
+ *         if drain:
+ *             self._flush_to = self._put_bytes
  *         while True:             # <<<<<<<<<<<<<<
  *             if not self._ready():
  *                 if self._closing and self._size == 0:
 */
   while (1) {
 
-    /* "fastsfn/logs/blockqueue.pyx":279
- *         self._drain = self._drain or drain
+    /* "fastsfn/logs/blockqueue.pyx":280
+ *             self._flush_to = self._put_bytes
  *         while True:
  *             if not self._ready():             # <<<<<<<<<<<<<<
  *                 if self._closing and self._size == 0:
  *                     fastsfn_unlock(self._sync)
 */
-    __pyx_t_1 = (!__pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__ready(__pyx_v_self));
+    __pyx_t_2 = (!__pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__ready(__pyx_v_self));
 
-    if (__pyx_t_1) {
+    if (__pyx_t_2) {
 
 
-      /* "fastsfn/logs/blockqueue.pyx":280
+      /* "fastsfn/logs/blockqueue.pyx":281
  *         while True:
  *             if not self._ready():
  *                 if self._closing and self._size == 0:             # <<<<<<<<<<<<<<
@@ -5501,33 +5512,33 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__write(struct __pyx_
       if (__pyx_v_self->_closing) {
       } else {
 
-        __pyx_t_1 = __pyx_v_self->_closing;
-        goto __pyx_L9_bool_binop_done;
+        __pyx_t_2 = __pyx_v_self->_closing;
+        goto __pyx_L8_bool_binop_done;
       }
-      __pyx_t_2 = (__pyx_v_self->_size == 0);
+      __pyx_t_3 = (__pyx_v_self->_size == 0);
 
 
-      __pyx_t_1 = __pyx_t_2;
+      __pyx_t_2 = __pyx_t_3;
 
-      __pyx_L9_bool_binop_done:;
-      if (__pyx_t_1) {
+      __pyx_L8_bool_binop_done:;
+      if (__pyx_t_2) {
 
 
-        /* "fastsfn/logs/blockqueue.pyx":281
+        /* "fastsfn/logs/blockqueue.pyx":282
  *             if not self._ready():
  *                 if self._closing and self._size == 0:
  *                     fastsfn_unlock(self._sync)             # <<<<<<<<<<<<<<
  *                     return CLOSED
- *                 if fastsfn_now() >= deadline:
+ *                 if fastsfn_now() < deadline:
 */
         fastsfn_unlock(__pyx_v_self->_sync);
 
-        /* "fastsfn/logs/blockqueue.pyx":282
+        /* "fastsfn/logs/blockqueue.pyx":283
  *                 if self._closing and self._size == 0:
  *                     fastsfn_unlock(self._sync)
  *                     return CLOSED             # <<<<<<<<<<<<<<
- *                 if fastsfn_now() >= deadline:
- *                     fastsfn_unlock(self._sync)
+ *                 if fastsfn_now() < deadline:
+ *                     fastsfn_wait_wake(self._sync, deadline)
 */
         {
 
@@ -5535,7 +5546,7 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__write(struct __pyx_
         }
         goto __pyx_L0;
 
-        /* "fastsfn/logs/blockqueue.pyx":280
+        /* "fastsfn/logs/blockqueue.pyx":281
  *         while True:
  *             if not self._ready():
  *                 if self._closing and self._size == 0:             # <<<<<<<<<<<<<<
@@ -5544,33 +5555,72 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__write(struct __pyx_
 */
       }
 
-      /* "fastsfn/logs/blockqueue.pyx":283
+      /* "fastsfn/logs/blockqueue.pyx":284
  *                     fastsfn_unlock(self._sync)
  *                     return CLOSED
- *                 if fastsfn_now() >= deadline:             # <<<<<<<<<<<<<<
+ *                 if fastsfn_now() < deadline:             # <<<<<<<<<<<<<<
+ *                     fastsfn_wait_wake(self._sync, deadline)
+ *                     continue
+*/
+      __pyx_t_2 = (fastsfn_now() < __pyx_v_deadline);
+
+      if (__pyx_t_2) {
+
+
+        /* "fastsfn/logs/blockqueue.pyx":285
+ *                     return CLOSED
+ *                 if fastsfn_now() < deadline:
+ *                     fastsfn_wait_wake(self._sync, deadline)             # <<<<<<<<<<<<<<
+ *                     continue
+ *                 if self._size == 0:
+*/
+        fastsfn_wait_wake(__pyx_v_self->_sync, __pyx_v_deadline);
+
+        /* "fastsfn/logs/blockqueue.pyx":286
+ *                 if fastsfn_now() < deadline:
+ *                     fastsfn_wait_wake(self._sync, deadline)
+ *                     continue             # <<<<<<<<<<<<<<
+ *                 if self._size == 0:
+ *                     fastsfn_unlock(self._sync)
+*/
+        goto __pyx_L4_continue;
+
+        /* "fastsfn/logs/blockqueue.pyx":284
+ *                     fastsfn_unlock(self._sync)
+ *                     return CLOSED
+ *                 if fastsfn_now() < deadline:             # <<<<<<<<<<<<<<
+ *                     fastsfn_wait_wake(self._sync, deadline)
+ *                     continue
+*/
+      }
+
+      /* "fastsfn/logs/blockqueue.pyx":287
+ *                     fastsfn_wait_wake(self._sync, deadline)
+ *                     continue
+ *                 if self._size == 0:             # <<<<<<<<<<<<<<
  *                     fastsfn_unlock(self._sync)
  *                     return INTERVAL
 */
-      __pyx_t_1 = (fastsfn_now() >= __pyx_v_deadline);
+      __pyx_t_2 = (__pyx_v_self->_size == 0);
 
-      if (__pyx_t_1) {
+      if (__pyx_t_2) {
 
 
-        /* "fastsfn/logs/blockqueue.pyx":284
- *                     return CLOSED
- *                 if fastsfn_now() >= deadline:
+        /* "fastsfn/logs/blockqueue.pyx":288
+ *                     continue
+ *                 if self._size == 0:
  *                     fastsfn_unlock(self._sync)             # <<<<<<<<<<<<<<
  *                     return INTERVAL
- *                 fastsfn_wait_wake(self._sync, deadline)
+ *                 self._flush_to = self._put_bytes   # the interval is up: what waits first
 */
         fastsfn_unlock(__pyx_v_self->_sync);
 
-        /* "fastsfn/logs/blockqueue.pyx":285
- *                 if fastsfn_now() >= deadline:
+        /* "fastsfn/logs/blockqueue.pyx":289
+ *                 if self._size == 0:
  *                     fastsfn_unlock(self._sync)
  *                     return INTERVAL             # <<<<<<<<<<<<<<
- *                 fastsfn_wait_wake(self._sync, deadline)
- *                 continue
+ *                 self._flush_to = self._put_bytes   # the interval is up: what waits first
+ *             s = self._ring[self._head].stream
 */
         {
 
@@ -5578,35 +5628,28 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__write(struct __pyx_
         }
         goto __pyx_L0;
 
-        /* "fastsfn/logs/blockqueue.pyx":283
- *                     fastsfn_unlock(self._sync)
- *                     return CLOSED
- *                 if fastsfn_now() >= deadline:             # <<<<<<<<<<<<<<
+        /* "fastsfn/logs/blockqueue.pyx":287
+ *                     fastsfn_wait_wake(self._sync, deadline)
+ *                     continue
+ *                 if self._size == 0:             # <<<<<<<<<<<<<<
  *                     fastsfn_unlock(self._sync)
  *                     return INTERVAL
 */
       }
 
-      /* "fastsfn/logs/blockqueue.pyx":286
+      /* "fastsfn/logs/blockqueue.pyx":290
  *                     fastsfn_unlock(self._sync)
  *                     return INTERVAL
- *                 fastsfn_wait_wake(self._sync, deadline)             # <<<<<<<<<<<<<<
- *                 continue
- *             s = self._ring[self._head].stream
-*/
-      fastsfn_wait_wake(__pyx_v_self->_sync, __pyx_v_deadline);
-
-      /* "fastsfn/logs/blockqueue.pyx":287
- *                     return INTERVAL
- *                 fastsfn_wait_wake(self._sync, deadline)
- *                 continue             # <<<<<<<<<<<<<<
+ *                 self._flush_to = self._put_bytes   # the interval is up: what waits first             # <<<<<<<<<<<<<<
  *             s = self._ring[self._head].stream
  *             stream[0] = s
 */
-      goto __pyx_L5_continue;
+      __pyx_t_1 = __pyx_v_self->_put_bytes;
 
-      /* "fastsfn/logs/blockqueue.pyx":279
- *         self._drain = self._drain or drain
+      __pyx_v_self->_flush_to = __pyx_t_1;
+
+      /* "fastsfn/logs/blockqueue.pyx":280
+ *             self._flush_to = self._put_bytes
  *         while True:
  *             if not self._ready():             # <<<<<<<<<<<<<<
  *                 if self._closing and self._size == 0:
@@ -5614,19 +5657,19 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__write(struct __pyx_
 */
     }
 
-    /* "fastsfn/logs/blockqueue.pyx":288
- *                 fastsfn_wait_wake(self._sync, deadline)
- *                 continue
+    /* "fastsfn/logs/blockqueue.pyx":291
+ *                     return INTERVAL
+ *                 self._flush_to = self._put_bytes   # the interval is up: what waits first
  *             s = self._ring[self._head].stream             # <<<<<<<<<<<<<<
  *             stream[0] = s
  *             if s >= self._nfiles or self._fds[s] < 0:
 */
-    __pyx_t_3 = (__pyx_v_self->_ring[__pyx_v_self->_head]).stream;
+    __pyx_t_4 = (__pyx_v_self->_ring[__pyx_v_self->_head]).stream;
 
-    __pyx_v_s = __pyx_t_3;
+    __pyx_v_s = __pyx_t_4;
 
-    /* "fastsfn/logs/blockqueue.pyx":289
- *                 continue
+    /* "fastsfn/logs/blockqueue.pyx":292
+ *                 self._flush_to = self._put_bytes   # the interval is up: what waits first
  *             s = self._ring[self._head].stream
  *             stream[0] = s             # <<<<<<<<<<<<<<
  *             if s >= self._nfiles or self._fds[s] < 0:
@@ -5634,33 +5677,33 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__write(struct __pyx_
 */
     (__pyx_v_stream[0]) = __pyx_v_s;
 
-    /* "fastsfn/logs/blockqueue.pyx":290
+    /* "fastsfn/logs/blockqueue.pyx":293
  *             s = self._ring[self._head].stream
  *             stream[0] = s
  *             if s >= self._nfiles or self._fds[s] < 0:             # <<<<<<<<<<<<<<
  *                 fastsfn_unlock(self._sync)
  *                 return NO_FILE
 */
-    __pyx_t_2 = (__pyx_v_s >= __pyx_v_self->_nfiles);
+    __pyx_t_3 = (__pyx_v_s >= __pyx_v_self->_nfiles);
 
-    if (!__pyx_t_2) {
+    if (!__pyx_t_3) {
 
     } else {
 
-      __pyx_t_1 = __pyx_t_2;
+      __pyx_t_2 = __pyx_t_3;
 
       goto __pyx_L13_bool_binop_done;
     }
-    __pyx_t_2 = ((__pyx_v_self->_fds[__pyx_v_s]) < 0);
+    __pyx_t_3 = ((__pyx_v_self->_fds[__pyx_v_s]) < 0);
 
 
-    __pyx_t_1 = __pyx_t_2;
+    __pyx_t_2 = __pyx_t_3;
 
     __pyx_L13_bool_binop_done:;
-    if (__pyx_t_1) {
+    if (__pyx_t_2) {
 
 
-      /* "fastsfn/logs/blockqueue.pyx":291
+      /* "fastsfn/logs/blockqueue.pyx":294
  *             stream[0] = s
  *             if s >= self._nfiles or self._fds[s] < 0:
  *                 fastsfn_unlock(self._sync)             # <<<<<<<<<<<<<<
@@ -5669,7 +5712,7 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__write(struct __pyx_
 */
       fastsfn_unlock(__pyx_v_self->_sync);
 
-      /* "fastsfn/logs/blockqueue.pyx":292
+      /* "fastsfn/logs/blockqueue.pyx":295
  *             if s >= self._nfiles or self._fds[s] < 0:
  *                 fastsfn_unlock(self._sync)
  *                 return NO_FILE             # <<<<<<<<<<<<<<
@@ -5682,7 +5725,7 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__write(struct __pyx_
       }
       goto __pyx_L0;
 
-      /* "fastsfn/logs/blockqueue.pyx":290
+      /* "fastsfn/logs/blockqueue.pyx":293
  *             s = self._ring[self._head].stream
  *             stream[0] = s
  *             if s >= self._nfiles or self._fds[s] < 0:             # <<<<<<<<<<<<<<
@@ -5691,7 +5734,7 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__write(struct __pyx_
 */
     }
 
-    /* "fastsfn/logs/blockqueue.pyx":293
+    /* "fastsfn/logs/blockqueue.pyx":296
  *                 fastsfn_unlock(self._sync)
  *                 return NO_FILE
  *             n = 0   # the head's run of this stream's blocks             # <<<<<<<<<<<<<<
@@ -5700,7 +5743,7 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__write(struct __pyx_
 */
     __pyx_v_n = 0;
 
-    /* "fastsfn/logs/blockqueue.pyx":294
+    /* "fastsfn/logs/blockqueue.pyx":297
  *                 return NO_FILE
  *             n = 0   # the head's run of this stream's blocks
  *             while n < self._size and n < RUN:             # <<<<<<<<<<<<<<
@@ -5708,56 +5751,56 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__write(struct __pyx_
  *                 if e.stream != s:
 */
     while (1) {
-      __pyx_t_2 = (__pyx_v_n < __pyx_v_self->_size);
+      __pyx_t_3 = (__pyx_v_n < __pyx_v_self->_size);
 
-      if (__pyx_t_2) {
+      if (__pyx_t_3) {
 
       } else {
 
-        __pyx_t_1 = __pyx_t_2;
+        __pyx_t_2 = __pyx_t_3;
 
         goto __pyx_L17_bool_binop_done;
       }
-      __pyx_t_2 = (__pyx_v_n < __pyx_e_7fastsfn_4logs_10blockqueue_RUN);
+      __pyx_t_3 = (__pyx_v_n < __pyx_e_7fastsfn_4logs_10blockqueue_RUN);
 
 
-      __pyx_t_1 = __pyx_t_2;
+      __pyx_t_2 = __pyx_t_3;
 
       __pyx_L17_bool_binop_done:;
 
-      if (!__pyx_t_1) break;
+      if (!__pyx_t_2) break;
 
-      /* "fastsfn/logs/blockqueue.pyx":295
+      /* "fastsfn/logs/blockqueue.pyx":298
  *             n = 0   # the head's run of this stream's blocks
  *             while n < self._size and n < RUN:
  *                 e = &self._ring[(self._head + n) % self._cap]             # <<<<<<<<<<<<<<
  *                 if e.stream != s:
  *                     break
 */
-      __pyx_t_4 = (__pyx_v_self->_head + __pyx_v_n);
+      __pyx_t_5 = (__pyx_v_self->_head + __pyx_v_n);
 
       if (unlikely(__pyx_v_self->_cap == 0)) {
         PyGILState_STATE __pyx_gilstate_save = __Pyx_PyGILState_Ensure();
         PyErr_SetString(PyExc_ZeroDivisionError, "integer division or modulo by zero");
         __Pyx_PyGILState_Release(__pyx_gilstate_save);
-        __PYX_ERR(0, 295, __pyx_L1_error)
+        __PYX_ERR(0, 298, __pyx_L1_error)
       }
-      __pyx_v_e = (&(__pyx_v_self->_ring[__Pyx_mod_Py_ssize_t(__pyx_t_4, __pyx_v_self->_cap, 0)]));
+      __pyx_v_e = (&(__pyx_v_self->_ring[__Pyx_mod_Py_ssize_t(__pyx_t_5, __pyx_v_self->_cap, 0)]));
 
 
-      /* "fastsfn/logs/blockqueue.pyx":296
+      /* "fastsfn/logs/blockqueue.pyx":299
  *             while n < self._size and n < RUN:
  *                 e = &self._ring[(self._head + n) % self._cap]
  *                 if e.stream != s:             # <<<<<<<<<<<<<<
  *                     break
  *                 pieces[n].data = PyBytes_AS_STRING(e.block) + e.offset
 */
-      __pyx_t_1 = (__pyx_v_e->stream != __pyx_v_s);
+      __pyx_t_2 = (__pyx_v_e->stream != __pyx_v_s);
 
-      if (__pyx_t_1) {
+      if (__pyx_t_2) {
 
 
-        /* "fastsfn/logs/blockqueue.pyx":297
+        /* "fastsfn/logs/blockqueue.pyx":300
  *                 e = &self._ring[(self._head + n) % self._cap]
  *                 if e.stream != s:
  *                     break             # <<<<<<<<<<<<<<
@@ -5766,7 +5809,7 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__write(struct __pyx_
 */
         goto __pyx_L16_break;
 
-        /* "fastsfn/logs/blockqueue.pyx":296
+        /* "fastsfn/logs/blockqueue.pyx":299
  *             while n < self._size and n < RUN:
  *                 e = &self._ring[(self._head + n) % self._cap]
  *                 if e.stream != s:             # <<<<<<<<<<<<<<
@@ -5775,7 +5818,7 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__write(struct __pyx_
 */
       }
 
-      /* "fastsfn/logs/blockqueue.pyx":298
+      /* "fastsfn/logs/blockqueue.pyx":301
  *                 if e.stream != s:
  *                     break
  *                 pieces[n].data = PyBytes_AS_STRING(e.block) + e.offset             # <<<<<<<<<<<<<<
@@ -5784,7 +5827,7 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__write(struct __pyx_
 */
       (__pyx_v_pieces[__pyx_v_n]).data = (PyBytes_AS_STRING(__pyx_v_e->block) + __pyx_v_e->offset);
 
-      /* "fastsfn/logs/blockqueue.pyx":299
+      /* "fastsfn/logs/blockqueue.pyx":302
  *                     break
  *                 pieces[n].data = PyBytes_AS_STRING(e.block) + e.offset
  *                 pieces[n].len = PyBytes_GET_SIZE(e.block) - e.offset             # <<<<<<<<<<<<<<
@@ -5793,7 +5836,7 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__write(struct __pyx_
 */
       (__pyx_v_pieces[__pyx_v_n]).len = (PyBytes_GET_SIZE(__pyx_v_e->block) - __pyx_v_e->offset);
 
-      /* "fastsfn/logs/blockqueue.pyx":300
+      /* "fastsfn/logs/blockqueue.pyx":303
  *                 pieces[n].data = PyBytes_AS_STRING(e.block) + e.offset
  *                 pieces[n].len = PyBytes_GET_SIZE(e.block) - e.offset
  *                 n += 1             # <<<<<<<<<<<<<<
@@ -5804,7 +5847,7 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__write(struct __pyx_
     }
     __pyx_L16_break:;
 
-    /* "fastsfn/logs/blockqueue.pyx":301
+    /* "fastsfn/logs/blockqueue.pyx":304
  *                 pieces[n].len = PyBytes_GET_SIZE(e.block) - e.offset
  *                 n += 1
  *             fastsfn_unlock(self._sync)   # only this thread takes entries off the queue             # <<<<<<<<<<<<<<
@@ -5813,7 +5856,7 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__write(struct __pyx_
 */
     fastsfn_unlock(__pyx_v_self->_sync);
 
-    /* "fastsfn/logs/blockqueue.pyx":302
+    /* "fastsfn/logs/blockqueue.pyx":305
  *                 n += 1
  *             fastsfn_unlock(self._sync)   # only this thread takes entries off the queue
  *             error[0] = write_pieces(self._fds[s], <WriteBehind>self._behinds[s],             # <<<<<<<<<<<<<<
@@ -5822,7 +5865,7 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__write(struct __pyx_
 */
     (__pyx_v_error[0]) = __pyx_f_7fastsfn_4logs_9filewrite_write_pieces((__pyx_v_self->_fds[__pyx_v_s]), ((struct __pyx_obj_7fastsfn_4logs_9filewrite_WriteBehind *)(__pyx_v_self->_behinds[__pyx_v_s])), (__pyx_v_self->_limits[__pyx_v_s]), __pyx_v_pieces, __pyx_v_n, (&__pyx_v_written), (&__pyx_v_full));
 
-    /* "fastsfn/logs/blockqueue.pyx":304
+    /* "fastsfn/logs/blockqueue.pyx":307
  *             error[0] = write_pieces(self._fds[s], <WriteBehind>self._behinds[s],
  *                                     self._limits[s], pieces, n, &written, &full)
  *             fastsfn_lock(self._sync)             # <<<<<<<<<<<<<<
@@ -5831,7 +5874,7 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__write(struct __pyx_
 */
     fastsfn_lock(__pyx_v_self->_sync);
 
-    /* "fastsfn/logs/blockqueue.pyx":305
+    /* "fastsfn/logs/blockqueue.pyx":308
  *                                     self._limits[s], pieces, n, &written, &full)
  *             fastsfn_lock(self._sync)
  *             self._taken(written, False)             # <<<<<<<<<<<<<<
@@ -5840,61 +5883,61 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__write(struct __pyx_
 */
     __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__taken(__pyx_v_self, __pyx_v_written, 0);
 
-    /* "fastsfn/logs/blockqueue.pyx":306
+    /* "fastsfn/logs/blockqueue.pyx":309
  *             fastsfn_lock(self._sync)
  *             self._taken(written, False)
  *             if error[0] or full:             # <<<<<<<<<<<<<<
  *                 fastsfn_unlock(self._sync)
  *                 return FAILED if error[0] else FULL
 */
-    __pyx_t_2 = ((__pyx_v_error[0]) != 0);
+    __pyx_t_3 = ((__pyx_v_error[0]) != 0);
 
-    if (!__pyx_t_2) {
+    if (!__pyx_t_3) {
 
     } else {
 
-      __pyx_t_1 = __pyx_t_2;
+      __pyx_t_2 = __pyx_t_3;
 
       goto __pyx_L21_bool_binop_done;
     }
 
-    __pyx_t_1 = __pyx_v_full;
+    __pyx_t_2 = __pyx_v_full;
     __pyx_L21_bool_binop_done:;
-    if (__pyx_t_1) {
+    if (__pyx_t_2) {
 
 
-      /* "fastsfn/logs/blockqueue.pyx":307
+      /* "fastsfn/logs/blockqueue.pyx":310
  *             self._taken(written, False)
  *             if error[0] or full:
  *                 fastsfn_unlock(self._sync)             # <<<<<<<<<<<<<<
  *                 return FAILED if error[0] else FULL
- *             if self._size == 0:
+ *             if fastsfn_now() >= deadline and self._done_bytes >= self._flush_to:
 */
       fastsfn_unlock(__pyx_v_self->_sync);
 
-      /* "fastsfn/logs/blockqueue.pyx":308
+      /* "fastsfn/logs/blockqueue.pyx":311
  *             if error[0] or full:
  *                 fastsfn_unlock(self._sync)
  *                 return FAILED if error[0] else FULL             # <<<<<<<<<<<<<<
- *             if self._size == 0:
- *                 self._drain = False
+ *             if fastsfn_now() >= deadline and self._done_bytes >= self._flush_to:
+ *                 fastsfn_unlock(self._sync)
 */
-      __pyx_t_1 = ((__pyx_v_error[0]) != 0);
+      __pyx_t_2 = ((__pyx_v_error[0]) != 0);
 
-      if (__pyx_t_1) {
+      if (__pyx_t_2) {
 
-        __pyx_t_5 = __pyx_e_7fastsfn_4logs_10blockqueue_FAILED;
+        __pyx_t_6 = __pyx_e_7fastsfn_4logs_10blockqueue_FAILED;
       } else {
 
-        __pyx_t_5 = __pyx_e_7fastsfn_4logs_10blockqueue_FULL;
+        __pyx_t_6 = __pyx_e_7fastsfn_4logs_10blockqueue_FULL;
       }
 
       {
-        __pyx_r = __pyx_t_5;
+        __pyx_r = __pyx_t_6;
       }
       goto __pyx_L0;
 
-      /* "fastsfn/logs/blockqueue.pyx":306
+      /* "fastsfn/logs/blockqueue.pyx":309
  *             fastsfn_lock(self._sync)
  *             self._taken(written, False)
  *             if error[0] or full:             # <<<<<<<<<<<<<<
@@ -5903,59 +5946,43 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__write(struct __pyx_
 */
     }
 
-    /* "fastsfn/logs/blockqueue.pyx":309
+    /* "fastsfn/logs/blockqueue.pyx":312
  *                 fastsfn_unlock(self._sync)
  *                 return FAILED if error[0] else FULL
- *             if self._size == 0:             # <<<<<<<<<<<<<<
- *                 self._drain = False
- *             if fastsfn_now() >= deadline:
-*/
-    __pyx_t_1 = (__pyx_v_self->_size == 0);
-
-    if (__pyx_t_1) {
-
-
-      /* "fastsfn/logs/blockqueue.pyx":310
- *                 return FAILED if error[0] else FULL
- *             if self._size == 0:
- *                 self._drain = False             # <<<<<<<<<<<<<<
- *             if fastsfn_now() >= deadline:
- *                 fastsfn_unlock(self._sync)
-*/
-      __pyx_v_self->_drain = 0;
-
-      /* "fastsfn/logs/blockqueue.pyx":309
- *                 fastsfn_unlock(self._sync)
- *                 return FAILED if error[0] else FULL
- *             if self._size == 0:             # <<<<<<<<<<<<<<
- *                 self._drain = False
- *             if fastsfn_now() >= deadline:
-*/
-    }
-
-    /* "fastsfn/logs/blockqueue.pyx":311
- *             if self._size == 0:
- *                 self._drain = False
- *             if fastsfn_now() >= deadline:             # <<<<<<<<<<<<<<
+ *             if fastsfn_now() >= deadline and self._done_bytes >= self._flush_to:             # <<<<<<<<<<<<<<
  *                 fastsfn_unlock(self._sync)
  *                 return INTERVAL
 */
-    __pyx_t_1 = (fastsfn_now() >= __pyx_v_deadline);
+    __pyx_t_3 = (fastsfn_now() >= __pyx_v_deadline);
 
-    if (__pyx_t_1) {
+    if (__pyx_t_3) {
+
+    } else {
+
+      __pyx_t_2 = __pyx_t_3;
+
+      goto __pyx_L24_bool_binop_done;
+    }
+    __pyx_t_3 = (__pyx_v_self->_done_bytes >= __pyx_v_self->_flush_to);
 
 
-      /* "fastsfn/logs/blockqueue.pyx":312
- *                 self._drain = False
- *             if fastsfn_now() >= deadline:
+    __pyx_t_2 = __pyx_t_3;
+
+    __pyx_L24_bool_binop_done:;
+    if (__pyx_t_2) {
+
+
+      /* "fastsfn/logs/blockqueue.pyx":313
+ *                 return FAILED if error[0] else FULL
+ *             if fastsfn_now() >= deadline and self._done_bytes >= self._flush_to:
  *                 fastsfn_unlock(self._sync)             # <<<<<<<<<<<<<<
  *                 return INTERVAL
  * 
 */
       fastsfn_unlock(__pyx_v_self->_sync);
 
-      /* "fastsfn/logs/blockqueue.pyx":313
- *             if fastsfn_now() >= deadline:
+      /* "fastsfn/logs/blockqueue.pyx":314
+ *             if fastsfn_now() >= deadline and self._done_bytes >= self._flush_to:
  *                 fastsfn_unlock(self._sync)
  *                 return INTERVAL             # <<<<<<<<<<<<<<
  * 
@@ -5967,15 +5994,15 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__write(struct __pyx_
       }
       goto __pyx_L0;
 
-      /* "fastsfn/logs/blockqueue.pyx":311
- *             if self._size == 0:
- *                 self._drain = False
- *             if fastsfn_now() >= deadline:             # <<<<<<<<<<<<<<
+      /* "fastsfn/logs/blockqueue.pyx":312
+ *                 fastsfn_unlock(self._sync)
+ *                 return FAILED if error[0] else FULL
+ *             if fastsfn_now() >= deadline and self._done_bytes >= self._flush_to:             # <<<<<<<<<<<<<<
  *                 fastsfn_unlock(self._sync)
  *                 return INTERVAL
 */
     }
-    __pyx_L5_continue:;
+    __pyx_L4_continue:;
   }
 
   /* "fastsfn/logs/blockqueue.pyx":270
@@ -6004,12 +6031,12 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__write(struct __pyx_
   return __pyx_r;
 }
 
-/* "fastsfn/logs/blockqueue.pyx":315
+/* "fastsfn/logs/blockqueue.pyx":316
  *                 return INTERVAL
  * 
  *     cdef bint _ready(self) noexcept nogil:             # <<<<<<<<<<<<<<
  *         """Whether the writer should write now (called holding the lock)."""
- *         return self._size > 0 and (self._waiting_bytes >= self.wake_bytes or self._drain
+ *         return self._size > 0 and (self._waiting_bytes >= self.wake_bytes or self._closing
 */
 
 static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__ready(struct __pyx_obj_7fastsfn_4logs_10blockqueue_BlockQueue *__pyx_v_self) {
@@ -6017,11 +6044,11 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__ready(struct __pyx_
   int __pyx_t_1;
   int __pyx_t_2;
 
-  /* "fastsfn/logs/blockqueue.pyx":317
+  /* "fastsfn/logs/blockqueue.pyx":318
  *     cdef bint _ready(self) noexcept nogil:
  *         """Whether the writer should write now (called holding the lock)."""
- *         return self._size > 0 and (self._waiting_bytes >= self.wake_bytes or self._drain             # <<<<<<<<<<<<<<
- *                                    or self._closing or self._done_bytes < self._flush_to)
+ *         return self._size > 0 and (self._waiting_bytes >= self.wake_bytes or self._closing             # <<<<<<<<<<<<<<
+ *                                    or self._done_bytes < self._flush_to)
  * 
 */
   __pyx_t_2 = (__pyx_v_self->_size > 0);
@@ -6045,19 +6072,13 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__ready(struct __pyx_
     goto __pyx_L3_bool_binop_done;
   }
 
-  /* "fastsfn/logs/blockqueue.pyx":318
+  /* "fastsfn/logs/blockqueue.pyx":319
  *         """Whether the writer should write now (called holding the lock)."""
- *         return self._size > 0 and (self._waiting_bytes >= self.wake_bytes or self._drain
- *                                    or self._closing or self._done_bytes < self._flush_to)             # <<<<<<<<<<<<<<
+ *         return self._size > 0 and (self._waiting_bytes >= self.wake_bytes or self._closing
+ *                                    or self._done_bytes < self._flush_to)             # <<<<<<<<<<<<<<
  * 
  *     cdef void _taken(self, Py_ssize_t written, bint dropped) noexcept nogil:
 */
-  if (!__pyx_v_self->_drain) {
-  } else {
-
-    __pyx_t_1 = __pyx_v_self->_drain;
-    goto __pyx_L3_bool_binop_done;
-  }
   if (!__pyx_v_self->_closing) {
   } else {
 
@@ -6075,12 +6096,12 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__ready(struct __pyx_
   }
   goto __pyx_L0;
 
-  /* "fastsfn/logs/blockqueue.pyx":315
+  /* "fastsfn/logs/blockqueue.pyx":316
  *                 return INTERVAL
  * 
  *     cdef bint _ready(self) noexcept nogil:             # <<<<<<<<<<<<<<
  *         """Whether the writer should write now (called holding the lock)."""
- *         return self._size > 0 and (self._waiting_bytes >= self.wake_bytes or self._drain
+ *         return self._size > 0 and (self._waiting_bytes >= self.wake_bytes or self._closing
 */
 
   /* function exit code */
@@ -6088,8 +6109,8 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__ready(struct __pyx_
   return __pyx_r;
 }
 
-/* "fastsfn/logs/blockqueue.pyx":320
- *                                    or self._closing or self._done_bytes < self._flush_to)
+/* "fastsfn/logs/blockqueue.pyx":321
+ *                                    or self._done_bytes < self._flush_to)
  * 
  *     cdef void _taken(self, Py_ssize_t written, bint dropped) noexcept nogil:             # <<<<<<<<<<<<<<
  *         """Take `written` bytes off the head of the queue (holding the lock): whole blocks
@@ -6108,7 +6129,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__taken(struct __pyx
   PyGILState_STATE __pyx_gilstate_save;
 
 
-  /* "fastsfn/logs/blockqueue.pyx":326
+  /* "fastsfn/logs/blockqueue.pyx":327
  *         cdef Entry* e
  *         cdef Py_ssize_t left
  *         self._waiting_bytes -= written             # <<<<<<<<<<<<<<
@@ -6117,7 +6138,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__taken(struct __pyx
 */
   __pyx_v_self->_waiting_bytes = (__pyx_v_self->_waiting_bytes - __pyx_v_written);
 
-  /* "fastsfn/logs/blockqueue.pyx":327
+  /* "fastsfn/logs/blockqueue.pyx":328
  *         cdef Py_ssize_t left
  *         self._waiting_bytes -= written
  *         self._done_bytes += written             # <<<<<<<<<<<<<<
@@ -6126,7 +6147,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__taken(struct __pyx
 */
   __pyx_v_self->_done_bytes = (__pyx_v_self->_done_bytes + __pyx_v_written);
 
-  /* "fastsfn/logs/blockqueue.pyx":328
+  /* "fastsfn/logs/blockqueue.pyx":329
  *         self._waiting_bytes -= written
  *         self._done_bytes += written
  *         if written and not dropped:             # <<<<<<<<<<<<<<
@@ -6152,7 +6173,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__taken(struct __pyx
   if (__pyx_t_1) {
 
 
-    /* "fastsfn/logs/blockqueue.pyx":329
+    /* "fastsfn/logs/blockqueue.pyx":330
  *         self._done_bytes += written
  *         if written and not dropped:
  *             self.batches += 1             # <<<<<<<<<<<<<<
@@ -6161,7 +6182,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__taken(struct __pyx
 */
     __pyx_v_self->batches = (__pyx_v_self->batches + 1);
 
-    /* "fastsfn/logs/blockqueue.pyx":328
+    /* "fastsfn/logs/blockqueue.pyx":329
  *         self._waiting_bytes -= written
  *         self._done_bytes += written
  *         if written and not dropped:             # <<<<<<<<<<<<<<
@@ -6170,7 +6191,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__taken(struct __pyx
 */
   }
 
-  /* "fastsfn/logs/blockqueue.pyx":330
+  /* "fastsfn/logs/blockqueue.pyx":331
  *         if written and not dropped:
  *             self.batches += 1
  *         while written > 0 and self._size > 0:             # <<<<<<<<<<<<<<
@@ -6197,7 +6218,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__taken(struct __pyx
 
     if (!__pyx_t_1) break;
 
-    /* "fastsfn/logs/blockqueue.pyx":331
+    /* "fastsfn/logs/blockqueue.pyx":332
  *             self.batches += 1
  *         while written > 0 and self._size > 0:
  *             e = &self._ring[self._head]             # <<<<<<<<<<<<<<
@@ -6206,7 +6227,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__taken(struct __pyx
 */
     __pyx_v_e = (&(__pyx_v_self->_ring[__pyx_v_self->_head]));
 
-    /* "fastsfn/logs/blockqueue.pyx":332
+    /* "fastsfn/logs/blockqueue.pyx":333
  *         while written > 0 and self._size > 0:
  *             e = &self._ring[self._head]
  *             left = PyBytes_GET_SIZE(e.block) - e.offset             # <<<<<<<<<<<<<<
@@ -6215,7 +6236,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__taken(struct __pyx
 */
     __pyx_v_left = (PyBytes_GET_SIZE(__pyx_v_e->block) - __pyx_v_e->offset);
 
-    /* "fastsfn/logs/blockqueue.pyx":333
+    /* "fastsfn/logs/blockqueue.pyx":334
  *             e = &self._ring[self._head]
  *             left = PyBytes_GET_SIZE(e.block) - e.offset
  *             if written < left:             # <<<<<<<<<<<<<<
@@ -6227,7 +6248,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__taken(struct __pyx
     if (__pyx_t_1) {
 
 
-      /* "fastsfn/logs/blockqueue.pyx":334
+      /* "fastsfn/logs/blockqueue.pyx":335
  *             left = PyBytes_GET_SIZE(e.block) - e.offset
  *             if written < left:
  *                 e.offset += written             # <<<<<<<<<<<<<<
@@ -6236,7 +6257,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__taken(struct __pyx
 */
       __pyx_v_e->offset = (__pyx_v_e->offset + __pyx_v_written);
 
-      /* "fastsfn/logs/blockqueue.pyx":335
+      /* "fastsfn/logs/blockqueue.pyx":336
  *             if written < left:
  *                 e.offset += written
  *                 break             # <<<<<<<<<<<<<<
@@ -6245,7 +6266,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__taken(struct __pyx
 */
       goto __pyx_L7_break;
 
-      /* "fastsfn/logs/blockqueue.pyx":333
+      /* "fastsfn/logs/blockqueue.pyx":334
  *             e = &self._ring[self._head]
  *             left = PyBytes_GET_SIZE(e.block) - e.offset
  *             if written < left:             # <<<<<<<<<<<<<<
@@ -6254,7 +6275,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__taken(struct __pyx
 */
     }
 
-    /* "fastsfn/logs/blockqueue.pyx":336
+    /* "fastsfn/logs/blockqueue.pyx":337
  *                 e.offset += written
  *                 break
  *             written -= left             # <<<<<<<<<<<<<<
@@ -6263,7 +6284,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__taken(struct __pyx
 */
     __pyx_v_written = (__pyx_v_written - __pyx_v_left);
 
-    /* "fastsfn/logs/blockqueue.pyx":337
+    /* "fastsfn/logs/blockqueue.pyx":338
  *                 break
  *             written -= left
  *             if dropped:             # <<<<<<<<<<<<<<
@@ -6272,7 +6293,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__taken(struct __pyx
 */
     if (__pyx_v_dropped) {
 
-      /* "fastsfn/logs/blockqueue.pyx":338
+      /* "fastsfn/logs/blockqueue.pyx":339
  *             written -= left
  *             if dropped:
  *                 self.dropped += e.count             # <<<<<<<<<<<<<<
@@ -6281,7 +6302,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__taken(struct __pyx
 */
       __pyx_v_self->dropped = (__pyx_v_self->dropped + __pyx_v_e->count);
 
-      /* "fastsfn/logs/blockqueue.pyx":337
+      /* "fastsfn/logs/blockqueue.pyx":338
  *                 break
  *             written -= left
  *             if dropped:             # <<<<<<<<<<<<<<
@@ -6291,7 +6312,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__taken(struct __pyx
       goto __pyx_L11;
     }
 
-    /* "fastsfn/logs/blockqueue.pyx":340
+    /* "fastsfn/logs/blockqueue.pyx":341
  *                 self.dropped += e.count
  *             else:
  *                 self.shipped += e.count             # <<<<<<<<<<<<<<
@@ -6303,7 +6324,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__taken(struct __pyx
     }
     __pyx_L11:;
 
-    /* "fastsfn/logs/blockqueue.pyx":341
+    /* "fastsfn/logs/blockqueue.pyx":342
  *             else:
  *                 self.shipped += e.count
  *             self._freed(e.block)             # <<<<<<<<<<<<<<
@@ -6312,12 +6333,12 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__taken(struct __pyx
 */
     __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__freed(__pyx_v_self, __pyx_v_e->block);
 
-    /* "fastsfn/logs/blockqueue.pyx":342
+    /* "fastsfn/logs/blockqueue.pyx":343
  *                 self.shipped += e.count
  *             self._freed(e.block)
  *             self._head = (self._head + 1) % self._cap             # <<<<<<<<<<<<<<
  *             self._size -= 1
- *         if self._size == 0:
+ *         fastsfn_broadcast_progress(self._sync)
 */
     __pyx_t_3 = (__pyx_v_self->_head + 1);
 
@@ -6325,63 +6346,33 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__taken(struct __pyx
       PyGILState_STATE __pyx_gilstate_save = __Pyx_PyGILState_Ensure();
       PyErr_SetString(PyExc_ZeroDivisionError, "integer division or modulo by zero");
       __Pyx_PyGILState_Release(__pyx_gilstate_save);
-      __PYX_ERR(0, 342, __pyx_L1_error)
+      __PYX_ERR(0, 343, __pyx_L1_error)
     }
     __pyx_v_self->_head = __Pyx_mod_Py_ssize_t(__pyx_t_3, __pyx_v_self->_cap, 0);
 
 
-    /* "fastsfn/logs/blockqueue.pyx":343
+    /* "fastsfn/logs/blockqueue.pyx":344
  *             self._freed(e.block)
  *             self._head = (self._head + 1) % self._cap
  *             self._size -= 1             # <<<<<<<<<<<<<<
- *         if self._size == 0:
- *             self._drain = False
+ *         fastsfn_broadcast_progress(self._sync)
+ * 
 */
     __pyx_v_self->_size = (__pyx_v_self->_size - 1);
   }
   __pyx_L7_break:;
 
-  /* "fastsfn/logs/blockqueue.pyx":344
+  /* "fastsfn/logs/blockqueue.pyx":345
  *             self._head = (self._head + 1) % self._cap
  *             self._size -= 1
- *         if self._size == 0:             # <<<<<<<<<<<<<<
- *             self._drain = False
- *         fastsfn_broadcast_progress(self._sync)
-*/
-  __pyx_t_1 = (__pyx_v_self->_size == 0);
-
-  if (__pyx_t_1) {
-
-
-    /* "fastsfn/logs/blockqueue.pyx":345
- *             self._size -= 1
- *         if self._size == 0:
- *             self._drain = False             # <<<<<<<<<<<<<<
- *         fastsfn_broadcast_progress(self._sync)
- * 
-*/
-    __pyx_v_self->_drain = 0;
-
-    /* "fastsfn/logs/blockqueue.pyx":344
- *             self._head = (self._head + 1) % self._cap
- *             self._size -= 1
- *         if self._size == 0:             # <<<<<<<<<<<<<<
- *             self._drain = False
- *         fastsfn_broadcast_progress(self._sync)
-*/
-  }
-
-  /* "fastsfn/logs/blockqueue.pyx":346
- *         if self._size == 0:
- *             self._drain = False
  *         fastsfn_broadcast_progress(self._sync)             # <<<<<<<<<<<<<<
  * 
  *     cdef void _freed(self, PyObject* block) noexcept nogil:
 */
   fastsfn_broadcast_progress(__pyx_v_self->_sync);
 
-  /* "fastsfn/logs/blockqueue.pyx":320
- *                                    or self._closing or self._done_bytes < self._flush_to)
+  /* "fastsfn/logs/blockqueue.pyx":321
+ *                                    or self._done_bytes < self._flush_to)
  * 
  *     cdef void _taken(self, Py_ssize_t written, bint dropped) noexcept nogil:             # <<<<<<<<<<<<<<
  *         """Take `written` bytes off the head of the queue (holding the lock): whole blocks
@@ -6400,7 +6391,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__taken(struct __pyx
 
 }
 
-/* "fastsfn/logs/blockqueue.pyx":348
+/* "fastsfn/logs/blockqueue.pyx":347
  *         fastsfn_broadcast_progress(self._sync)
  * 
  *     cdef void _freed(self, PyObject* block) noexcept nogil:             # <<<<<<<<<<<<<<
@@ -6415,7 +6406,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__freed(struct __pyx
   int __pyx_t_2;
   PyObject **__pyx_t_3;
 
-  /* "fastsfn/logs/blockqueue.pyx":351
+  /* "fastsfn/logs/blockqueue.pyx":350
  *         """Hand a block to the next `put` to free (holding the lock, not the GIL: a thread
  *         holding the lock never waits for the GIL, which `put`'s thread holds)."""
  *         cdef size_t cap = 64 if self._done_cap == 0 else 2 * self._done_cap             # <<<<<<<<<<<<<<
@@ -6434,7 +6425,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__freed(struct __pyx
 
   __pyx_v_cap = __pyx_t_1;
 
-  /* "fastsfn/logs/blockqueue.pyx":353
+  /* "fastsfn/logs/blockqueue.pyx":352
  *         cdef size_t cap = 64 if self._done_cap == 0 else 2 * self._done_cap
  *         cdef PyObject** grown
  *         if self._ndone == self._done_cap:             # <<<<<<<<<<<<<<
@@ -6446,7 +6437,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__freed(struct __pyx
   if (__pyx_t_2) {
 
 
-    /* "fastsfn/logs/blockqueue.pyx":354
+    /* "fastsfn/logs/blockqueue.pyx":353
  *         cdef PyObject** grown
  *         if self._ndone == self._done_cap:
  *             grown = <PyObject**>PyMem_RawRealloc(self._done, cap * sizeof(PyObject*))             # <<<<<<<<<<<<<<
@@ -6455,7 +6446,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__freed(struct __pyx
 */
     __pyx_v_grown = ((PyObject **)PyMem_RawRealloc(__pyx_v_self->_done, (__pyx_v_cap * (sizeof(PyObject *)))));
 
-    /* "fastsfn/logs/blockqueue.pyx":355
+    /* "fastsfn/logs/blockqueue.pyx":354
  *         if self._ndone == self._done_cap:
  *             grown = <PyObject**>PyMem_RawRealloc(self._done, cap * sizeof(PyObject*))
  *             if grown == NULL:   # no memory even for a pointer: the block stays (a leak)             # <<<<<<<<<<<<<<
@@ -6467,7 +6458,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__freed(struct __pyx
     if (__pyx_t_2) {
 
 
-      /* "fastsfn/logs/blockqueue.pyx":356
+      /* "fastsfn/logs/blockqueue.pyx":355
  *             grown = <PyObject**>PyMem_RawRealloc(self._done, cap * sizeof(PyObject*))
  *             if grown == NULL:   # no memory even for a pointer: the block stays (a leak)
  *                 return             # <<<<<<<<<<<<<<
@@ -6478,7 +6469,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__freed(struct __pyx
       }
       goto __pyx_L0;
 
-      /* "fastsfn/logs/blockqueue.pyx":355
+      /* "fastsfn/logs/blockqueue.pyx":354
  *         if self._ndone == self._done_cap:
  *             grown = <PyObject**>PyMem_RawRealloc(self._done, cap * sizeof(PyObject*))
  *             if grown == NULL:   # no memory even for a pointer: the block stays (a leak)             # <<<<<<<<<<<<<<
@@ -6487,7 +6478,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__freed(struct __pyx
 */
     }
 
-    /* "fastsfn/logs/blockqueue.pyx":357
+    /* "fastsfn/logs/blockqueue.pyx":356
  *             if grown == NULL:   # no memory even for a pointer: the block stays (a leak)
  *                 return
  *             self._done, self._done_cap = grown, cap             # <<<<<<<<<<<<<<
@@ -6501,7 +6492,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__freed(struct __pyx
     __pyx_v_self->_done = __pyx_t_3;
     __pyx_v_self->_done_cap = __pyx_t_1;
 
-    /* "fastsfn/logs/blockqueue.pyx":353
+    /* "fastsfn/logs/blockqueue.pyx":352
  *         cdef size_t cap = 64 if self._done_cap == 0 else 2 * self._done_cap
  *         cdef PyObject** grown
  *         if self._ndone == self._done_cap:             # <<<<<<<<<<<<<<
@@ -6510,7 +6501,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__freed(struct __pyx
 */
   }
 
-  /* "fastsfn/logs/blockqueue.pyx":358
+  /* "fastsfn/logs/blockqueue.pyx":357
  *                 return
  *             self._done, self._done_cap = grown, cap
  *         self._done[self._ndone] = block             # <<<<<<<<<<<<<<
@@ -6519,7 +6510,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__freed(struct __pyx
 */
   (__pyx_v_self->_done[__pyx_v_self->_ndone]) = __pyx_v_block;
 
-  /* "fastsfn/logs/blockqueue.pyx":359
+  /* "fastsfn/logs/blockqueue.pyx":358
  *             self._done, self._done_cap = grown, cap
  *         self._done[self._ndone] = block
  *         self._ndone += 1             # <<<<<<<<<<<<<<
@@ -6528,7 +6519,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__freed(struct __pyx
 */
   __pyx_v_self->_ndone = (__pyx_v_self->_ndone + 1);
 
-  /* "fastsfn/logs/blockqueue.pyx":348
+  /* "fastsfn/logs/blockqueue.pyx":347
  *         fastsfn_broadcast_progress(self._sync)
  * 
  *     cdef void _freed(self, PyObject* block) noexcept nogil:             # <<<<<<<<<<<<<<
@@ -6542,7 +6533,7 @@ static void __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__freed(struct __pyx
 
 }
 
-/* "fastsfn/logs/blockqueue.pyx":361
+/* "fastsfn/logs/blockqueue.pyx":360
  *         self._ndone += 1
  * 
  *     cdef bint _grow(self) noexcept:             # <<<<<<<<<<<<<<
@@ -6565,7 +6556,7 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__grow(struct __pyx_o
   const char *__pyx_filename = NULL;
   int __pyx_clineno = 0;
 
-  /* "fastsfn/logs/blockqueue.pyx":363
+  /* "fastsfn/logs/blockqueue.pyx":362
  *     cdef bint _grow(self) noexcept:
  *         """Twice the room in the ring (holding the lock and the GIL); False: no memory."""
  *         cdef Py_ssize_t cap = 64 if self._cap == 0 else 2 * self._cap, i             # <<<<<<<<<<<<<<
@@ -6584,7 +6575,7 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__grow(struct __pyx_o
 
   __pyx_v_cap = __pyx_t_1;
 
-  /* "fastsfn/logs/blockqueue.pyx":364
+  /* "fastsfn/logs/blockqueue.pyx":363
  *         """Twice the room in the ring (holding the lock and the GIL); False: no memory."""
  *         cdef Py_ssize_t cap = 64 if self._cap == 0 else 2 * self._cap, i
  *         cdef Entry* ring = <Entry*>PyMem_Realloc(NULL, cap * sizeof(Entry))             # <<<<<<<<<<<<<<
@@ -6593,7 +6584,7 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__grow(struct __pyx_o
 */
   __pyx_v_ring = ((struct __pyx_t_7fastsfn_4logs_10blockqueue_Entry *)PyMem_Realloc(NULL, (__pyx_v_cap * (sizeof(struct __pyx_t_7fastsfn_4logs_10blockqueue_Entry)))));
 
-  /* "fastsfn/logs/blockqueue.pyx":365
+  /* "fastsfn/logs/blockqueue.pyx":364
  *         cdef Py_ssize_t cap = 64 if self._cap == 0 else 2 * self._cap, i
  *         cdef Entry* ring = <Entry*>PyMem_Realloc(NULL, cap * sizeof(Entry))
  *         if ring == NULL:             # <<<<<<<<<<<<<<
@@ -6605,7 +6596,7 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__grow(struct __pyx_o
   if (__pyx_t_2) {
 
 
-    /* "fastsfn/logs/blockqueue.pyx":366
+    /* "fastsfn/logs/blockqueue.pyx":365
  *         cdef Entry* ring = <Entry*>PyMem_Realloc(NULL, cap * sizeof(Entry))
  *         if ring == NULL:
  *             return False             # <<<<<<<<<<<<<<
@@ -6618,7 +6609,7 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__grow(struct __pyx_o
     }
     goto __pyx_L0;
 
-    /* "fastsfn/logs/blockqueue.pyx":365
+    /* "fastsfn/logs/blockqueue.pyx":364
  *         cdef Py_ssize_t cap = 64 if self._cap == 0 else 2 * self._cap, i
  *         cdef Entry* ring = <Entry*>PyMem_Realloc(NULL, cap * sizeof(Entry))
  *         if ring == NULL:             # <<<<<<<<<<<<<<
@@ -6627,7 +6618,7 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__grow(struct __pyx_o
 */
   }
 
-  /* "fastsfn/logs/blockqueue.pyx":367
+  /* "fastsfn/logs/blockqueue.pyx":366
  *         if ring == NULL:
  *             return False
  *         for i in range(self._size):             # <<<<<<<<<<<<<<
@@ -6641,7 +6632,7 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__grow(struct __pyx_o
   for (__pyx_t_4 = 0; __pyx_t_4 < __pyx_t_3; __pyx_t_4+=1) {
     __pyx_v_i = __pyx_t_4;
 
-    /* "fastsfn/logs/blockqueue.pyx":368
+    /* "fastsfn/logs/blockqueue.pyx":367
  *             return False
  *         for i in range(self._size):
  *             ring[i] = self._ring[(self._head + i) % self._cap]             # <<<<<<<<<<<<<<
@@ -6652,14 +6643,14 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__grow(struct __pyx_o
 
     if (unlikely(__pyx_v_self->_cap == 0)) {
       PyErr_SetString(PyExc_ZeroDivisionError, "integer division or modulo by zero");
-      __PYX_ERR(0, 368, __pyx_L1_error)
+      __PYX_ERR(0, 367, __pyx_L1_error)
     }
     (__pyx_v_ring[__pyx_v_i]) = (__pyx_v_self->_ring[__Pyx_mod_Py_ssize_t(__pyx_t_5, __pyx_v_self->_cap, 0)]);
 
   }
 
 
-  /* "fastsfn/logs/blockqueue.pyx":369
+  /* "fastsfn/logs/blockqueue.pyx":368
  *         for i in range(self._size):
  *             ring[i] = self._ring[(self._head + i) % self._cap]
  *         PyMem_Free(self._ring)             # <<<<<<<<<<<<<<
@@ -6668,7 +6659,7 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__grow(struct __pyx_o
 */
   PyMem_Free(__pyx_v_self->_ring);
 
-  /* "fastsfn/logs/blockqueue.pyx":370
+  /* "fastsfn/logs/blockqueue.pyx":369
  *             ring[i] = self._ring[(self._head + i) % self._cap]
  *         PyMem_Free(self._ring)
  *         self._ring, self._cap, self._head = ring, cap, 0             # <<<<<<<<<<<<<<
@@ -6685,7 +6676,7 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__grow(struct __pyx_o
   __pyx_v_self->_cap = __pyx_t_1;
   __pyx_v_self->_head = __pyx_t_3;
 
-  /* "fastsfn/logs/blockqueue.pyx":371
+  /* "fastsfn/logs/blockqueue.pyx":370
  *         PyMem_Free(self._ring)
  *         self._ring, self._cap, self._head = ring, cap, 0
  *         return True             # <<<<<<<<<<<<<<
@@ -6698,7 +6689,7 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__grow(struct __pyx_o
   }
   goto __pyx_L0;
 
-  /* "fastsfn/logs/blockqueue.pyx":361
+  /* "fastsfn/logs/blockqueue.pyx":360
  *         self._ndone += 1
  * 
  *     cdef bint _grow(self) noexcept:             # <<<<<<<<<<<<<<
@@ -6718,7 +6709,7 @@ static int __pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__grow(struct __pyx_o
   return __pyx_r;
 }
 
-/* "fastsfn/logs/blockqueue.pyx":373
+/* "fastsfn/logs/blockqueue.pyx":372
  *         return True
  * 
  *     def take(self, double interval, bint drain) -> list | None:             # <<<<<<<<<<<<<<
@@ -6767,39 +6758,39 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_interval,&__pyx_mstate_global->__pyx_n_u_drain,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 373, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 372, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 373, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 372, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 373, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 372, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "take", 0) < (0)) __PYX_ERR(0, 373, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "take", 0) < (0)) __PYX_ERR(0, 372, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 2; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("take", 1, 2, 2, i); __PYX_ERR(0, 373, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("take", 1, 2, 2, i); __PYX_ERR(0, 372, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 2)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 373, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 372, __pyx_L3_error)
       values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 373, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 372, __pyx_L3_error)
     }
-    __pyx_v_interval = __Pyx_PyFloat_AsDouble(values[0]); if (unlikely((__pyx_v_interval == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 373, __pyx_L3_error)
-    __pyx_v_drain = __Pyx_PyObject_IsTrue(values[1]); if (unlikely((__pyx_v_drain == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 373, __pyx_L3_error)
+    __pyx_v_interval = __Pyx_PyFloat_AsDouble(values[0]); if (unlikely((__pyx_v_interval == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 372, __pyx_L3_error)
+    __pyx_v_drain = __Pyx_PyObject_IsTrue(values[1]); if (unlikely((__pyx_v_drain == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 372, __pyx_L3_error)
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("take", 1, 2, 2, __pyx_nargs); __PYX_ERR(0, 373, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("take", 1, 2, 2, __pyx_nargs); __PYX_ERR(0, 372, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -6831,23 +6822,24 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_16take(struct
   PyObject *__pyx_v_closed = NULL;
   PyObject *__pyx_r = NULL;
   __Pyx_RefNannyDeclarations
-  int __pyx_t_1;
+  PY_LONG_LONG __pyx_t_1;
   int __pyx_t_2;
-  PyObject *__pyx_t_3 = NULL;
-  Py_ssize_t __pyx_t_4;
+  int __pyx_t_3;
+  PyObject *__pyx_t_4 = NULL;
   Py_ssize_t __pyx_t_5;
   Py_ssize_t __pyx_t_6;
   Py_ssize_t __pyx_t_7;
-  PyObject *__pyx_t_8 = NULL;
+  Py_ssize_t __pyx_t_8;
   PyObject *__pyx_t_9 = NULL;
   PyObject *__pyx_t_10 = NULL;
-  int __pyx_t_11;
+  PyObject *__pyx_t_11 = NULL;
+  int __pyx_t_12;
   int __pyx_lineno = 0;
   const char *__pyx_filename = NULL;
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("take", 0);
 
-  /* "fastsfn/logs/blockqueue.pyx":379
+  /* "fastsfn/logs/blockqueue.pyx":378
  *         cdef Entry* e
  *         cdef Py_ssize_t i
  *         cdef double deadline = fastsfn_now() + interval             # <<<<<<<<<<<<<<
@@ -6856,12 +6848,12 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_16take(struct
 */
   __pyx_v_deadline = (fastsfn_now() + __pyx_v_interval);
 
-  /* "fastsfn/logs/blockqueue.pyx":380
+  /* "fastsfn/logs/blockqueue.pyx":379
  *         cdef Py_ssize_t i
  *         cdef double deadline = fastsfn_now() + interval
  *         with nogil:             # <<<<<<<<<<<<<<
  *             fastsfn_lock(self._sync)
- *             self._drain = self._drain or drain
+ *             if drain:
 */
   {
       PyThreadState * _save;
@@ -6869,75 +6861,86 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_16take(struct
       __Pyx_FastGIL_Remember();
       /*try:*/ {
 
-        /* "fastsfn/logs/blockqueue.pyx":381
+        /* "fastsfn/logs/blockqueue.pyx":380
  *         cdef double deadline = fastsfn_now() + interval
  *         with nogil:
  *             fastsfn_lock(self._sync)             # <<<<<<<<<<<<<<
- *             self._drain = self._drain or drain
- *             while not self._ready():
+ *             if drain:
+ *                 self._flush_to = self._put_bytes
 */
         fastsfn_lock(__pyx_v_self->_sync);
 
-        /* "fastsfn/logs/blockqueue.pyx":382
+        /* "fastsfn/logs/blockqueue.pyx":381
  *         with nogil:
  *             fastsfn_lock(self._sync)
- *             self._drain = self._drain or drain             # <<<<<<<<<<<<<<
+ *             if drain:             # <<<<<<<<<<<<<<
+ *                 self._flush_to = self._put_bytes
+ *             while not self._ready():
+*/
+        if (__pyx_v_drain) {
+
+          /* "fastsfn/logs/blockqueue.pyx":382
+ *             fastsfn_lock(self._sync)
+ *             if drain:
+ *                 self._flush_to = self._put_bytes             # <<<<<<<<<<<<<<
  *             while not self._ready():
  *                 if (self._closing and self._size == 0) or fastsfn_now() >= deadline:
 */
-        if (!__pyx_v_self->_drain) {
-        } else {
+          __pyx_t_1 = __pyx_v_self->_put_bytes;
 
-          __pyx_t_1 = __pyx_v_self->_drain;
-          goto __pyx_L6_bool_binop_done;
+          __pyx_v_self->_flush_to = __pyx_t_1;
+
+          /* "fastsfn/logs/blockqueue.pyx":381
+ *         with nogil:
+ *             fastsfn_lock(self._sync)
+ *             if drain:             # <<<<<<<<<<<<<<
+ *                 self._flush_to = self._put_bytes
+ *             while not self._ready():
+*/
         }
 
-        __pyx_t_1 = __pyx_v_drain;
-        __pyx_L6_bool_binop_done:;
-        __pyx_v_self->_drain = __pyx_t_1;
-
         /* "fastsfn/logs/blockqueue.pyx":383
- *             fastsfn_lock(self._sync)
- *             self._drain = self._drain or drain
+ *             if drain:
+ *                 self._flush_to = self._put_bytes
  *             while not self._ready():             # <<<<<<<<<<<<<<
  *                 if (self._closing and self._size == 0) or fastsfn_now() >= deadline:
  *                     break
 */
         while (1) {
-          __pyx_t_1 = (!__pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__ready(__pyx_v_self));
+          __pyx_t_2 = (!__pyx_f_7fastsfn_4logs_10blockqueue_10BlockQueue__ready(__pyx_v_self));
 
 
-          if (!__pyx_t_1) break;
+          if (!__pyx_t_2) break;
 
           /* "fastsfn/logs/blockqueue.pyx":384
- *             self._drain = self._drain or drain
+ *                 self._flush_to = self._put_bytes
  *             while not self._ready():
  *                 if (self._closing and self._size == 0) or fastsfn_now() >= deadline:             # <<<<<<<<<<<<<<
  *                     break
  *                 fastsfn_wait_wake(self._sync, deadline)
 */
           if (!__pyx_v_self->_closing) {
-            goto __pyx_L12_next_or;
+            goto __pyx_L11_next_or;
           } else {
           }
-          __pyx_t_2 = (__pyx_v_self->_size == 0);
+          __pyx_t_3 = (__pyx_v_self->_size == 0);
 
-          if (!__pyx_t_2) {
+          if (!__pyx_t_3) {
 
           } else {
 
-            __pyx_t_1 = __pyx_t_2;
+            __pyx_t_2 = __pyx_t_3;
 
-            goto __pyx_L11_bool_binop_done;
+            goto __pyx_L10_bool_binop_done;
           }
-          __pyx_L12_next_or:;
-          __pyx_t_2 = (fastsfn_now() >= __pyx_v_deadline);
+          __pyx_L11_next_or:;
+          __pyx_t_3 = (fastsfn_now() >= __pyx_v_deadline);
 
 
-          __pyx_t_1 = __pyx_t_2;
+          __pyx_t_2 = __pyx_t_3;
 
-          __pyx_L11_bool_binop_done:;
-          if (__pyx_t_1) {
+          __pyx_L10_bool_binop_done:;
+          if (__pyx_t_2) {
 
 
             /* "fastsfn/logs/blockqueue.pyx":385
@@ -6947,10 +6950,10 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_16take(struct
  *                 fastsfn_wait_wake(self._sync, deadline)
  *             fastsfn_unlock(self._sync)   # never wait for the GIL holding the lock
 */
-            goto __pyx_L9_break;
+            goto __pyx_L8_break;
 
             /* "fastsfn/logs/blockqueue.pyx":384
- *             self._drain = self._drain or drain
+ *                 self._flush_to = self._put_bytes
  *             while not self._ready():
  *                 if (self._closing and self._size == 0) or fastsfn_now() >= deadline:             # <<<<<<<<<<<<<<
  *                     break
@@ -6967,7 +6970,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_16take(struct
 */
           fastsfn_wait_wake(__pyx_v_self->_sync, __pyx_v_deadline);
         }
-        __pyx_L9_break:;
+        __pyx_L8_break:;
 
         /* "fastsfn/logs/blockqueue.pyx":387
  *                     break
@@ -6988,12 +6991,12 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_16take(struct
         __pyx_f_7fastsfn_4logs_9filewrite_writer_takes_gil_back();
       }
 
-      /* "fastsfn/logs/blockqueue.pyx":380
+      /* "fastsfn/logs/blockqueue.pyx":379
  *         cdef Py_ssize_t i
  *         cdef double deadline = fastsfn_now() + interval
  *         with nogil:             # <<<<<<<<<<<<<<
  *             fastsfn_lock(self._sync)
- *             self._drain = self._drain or drain
+ *             if drain:
 */
       /*finally:*/ {
         /*normal exit:*/{
@@ -7021,10 +7024,10 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_16take(struct
  *         fastsfn_lock(self._sync)
  *         for i in range(self._size):
 */
-  __pyx_t_3 = PyList_New(0); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 390, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_3);
-  __pyx_v_out = ((PyObject*)__pyx_t_3);
-  __pyx_t_3 = 0;
+  __pyx_t_4 = PyList_New(0); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 390, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_4);
+  __pyx_v_out = ((PyObject*)__pyx_t_4);
+  __pyx_t_4 = 0;
 
   /* "fastsfn/logs/blockqueue.pyx":391
  *         writer_has_gil()
@@ -7043,11 +7046,11 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_16take(struct
  *             block = <bytes>e.block
 */
 
-  __pyx_t_4 = __pyx_v_self->_size;
-  __pyx_t_5 = __pyx_t_4;
+  __pyx_t_5 = __pyx_v_self->_size;
+  __pyx_t_6 = __pyx_t_5;
 
-  for (__pyx_t_6 = 0; __pyx_t_6 < __pyx_t_5; __pyx_t_6+=1) {
-    __pyx_v_i = __pyx_t_6;
+  for (__pyx_t_7 = 0; __pyx_t_7 < __pyx_t_6; __pyx_t_7+=1) {
+    __pyx_v_i = __pyx_t_7;
 
     /* "fastsfn/logs/blockqueue.pyx":393
  *         fastsfn_lock(self._sync)
@@ -7056,13 +7059,13 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_16take(struct
  *             block = <bytes>e.block
  *             out.append((e.stream, block[e.offset:] if e.offset else block, e.count))
 */
-    __pyx_t_7 = (__pyx_v_self->_head + __pyx_v_i);
+    __pyx_t_8 = (__pyx_v_self->_head + __pyx_v_i);
 
     if (unlikely(__pyx_v_self->_cap == 0)) {
       PyErr_SetString(PyExc_ZeroDivisionError, "integer division or modulo by zero");
       __PYX_ERR(0, 393, __pyx_L1_error)
     }
-    __pyx_v_e = (&(__pyx_v_self->_ring[__Pyx_mod_Py_ssize_t(__pyx_t_7, __pyx_v_self->_cap, 0)]));
+    __pyx_v_e = (&(__pyx_v_self->_ring[__Pyx_mod_Py_ssize_t(__pyx_t_8, __pyx_v_self->_cap, 0)]));
 
 
     /* "fastsfn/logs/blockqueue.pyx":394
@@ -7072,10 +7075,10 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_16take(struct
  *             out.append((e.stream, block[e.offset:] if e.offset else block, e.count))
  *         closed = self._closing and self._size == 0
 */
-    __pyx_t_3 = ((PyObject *)__pyx_v_e->block);
-    __Pyx_INCREF(__pyx_t_3);
-    __Pyx_XDECREF_SET(__pyx_v_block, ((PyObject*)__pyx_t_3));
-    __pyx_t_3 = 0;
+    __pyx_t_4 = ((PyObject *)__pyx_v_e->block);
+    __Pyx_INCREF(__pyx_t_4);
+    __Pyx_XDECREF_SET(__pyx_v_block, ((PyObject*)__pyx_t_4));
+    __pyx_t_4 = 0;
 
     /* "fastsfn/logs/blockqueue.pyx":395
  *             e = &self._ring[(self._head + i) % self._cap]
@@ -7084,39 +7087,39 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_16take(struct
  *         closed = self._closing and self._size == 0
  *         fastsfn_unlock(self._sync)
 */
-    __pyx_t_3 = __Pyx_PyLong_From_int(__pyx_v_e->stream); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 395, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_3);
-    __pyx_t_1 = (__pyx_v_e->offset != 0);
+    __pyx_t_4 = __Pyx_PyLong_From_int(__pyx_v_e->stream); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 395, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_4);
+    __pyx_t_2 = (__pyx_v_e->offset != 0);
 
-    if (__pyx_t_1) {
+    if (__pyx_t_2) {
       if (unlikely(__pyx_v_block == Py_None)) {
         PyErr_SetString(PyExc_TypeError, "\047NoneType\047 object is not subscriptable");
         __PYX_ERR(0, 395, __pyx_L1_error)
       }
-      __pyx_t_9 = PySequence_GetSlice(__pyx_v_block, __pyx_v_e->offset, PY_SSIZE_T_MAX); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 395, __pyx_L1_error)
-      __Pyx_GOTREF(__pyx_t_9);
-      __pyx_t_8 = __pyx_t_9;
-      __pyx_t_9 = 0;
+      __pyx_t_10 = PySequence_GetSlice(__pyx_v_block, __pyx_v_e->offset, PY_SSIZE_T_MAX); if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 395, __pyx_L1_error)
+      __Pyx_GOTREF(__pyx_t_10);
+      __pyx_t_9 = __pyx_t_10;
+      __pyx_t_10 = 0;
     } else {
       __Pyx_INCREF(__pyx_v_block);
-      __pyx_t_8 = __pyx_v_block;
+      __pyx_t_9 = __pyx_v_block;
     }
 
-    __pyx_t_9 = PyLong_FromSsize_t(__pyx_v_e->count); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 395, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_9);
-    __pyx_t_10 = PyTuple_New(3); if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 395, __pyx_L1_error)
+    __pyx_t_10 = PyLong_FromSsize_t(__pyx_v_e->count); if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 395, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_10);
-    __Pyx_GIVEREF(__pyx_t_3);
-    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_10, 0, __pyx_t_3) != (0)) __PYX_ERR(0, 395, __pyx_L1_error);
-    __Pyx_GIVEREF(__pyx_t_8);
-    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_10, 1, __pyx_t_8) != (0)) __PYX_ERR(0, 395, __pyx_L1_error);
+    __pyx_t_11 = PyTuple_New(3); if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 395, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_11);
+    __Pyx_GIVEREF(__pyx_t_4);
+    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_11, 0, __pyx_t_4) != (0)) __PYX_ERR(0, 395, __pyx_L1_error);
     __Pyx_GIVEREF(__pyx_t_9);
-    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_10, 2, __pyx_t_9) != (0)) __PYX_ERR(0, 395, __pyx_L1_error);
-    __pyx_t_3 = 0;
-    __pyx_t_8 = 0;
+    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_11, 1, __pyx_t_9) != (0)) __PYX_ERR(0, 395, __pyx_L1_error);
+    __Pyx_GIVEREF(__pyx_t_10);
+    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_11, 2, __pyx_t_10) != (0)) __PYX_ERR(0, 395, __pyx_L1_error);
+    __pyx_t_4 = 0;
     __pyx_t_9 = 0;
-    __pyx_t_11 = __Pyx_PyList_Append(__pyx_v_out, __pyx_t_10); if (unlikely(__pyx_t_11 == ((int)-1))) __PYX_ERR(0, 395, __pyx_L1_error)
-    __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
+    __pyx_t_10 = 0;
+    __pyx_t_12 = __Pyx_PyList_Append(__pyx_v_out, __pyx_t_11); if (unlikely(__pyx_t_12 == ((int)-1))) __PYX_ERR(0, 395, __pyx_L1_error)
+    __Pyx_DECREF(__pyx_t_11); __pyx_t_11 = 0;
 
   }
 
@@ -7130,22 +7133,22 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_16take(struct
 */
   if (__pyx_v_self->_closing) {
   } else {
-    __pyx_t_9 = __Pyx_PyBool_FromLong(__pyx_v_self->_closing); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 396, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_9);
-    __pyx_t_10 = __pyx_t_9;
-    __pyx_t_9 = 0;
-    goto __pyx_L16_bool_binop_done;
+    __pyx_t_10 = __Pyx_PyBool_FromLong(__pyx_v_self->_closing); if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 396, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_10);
+    __pyx_t_11 = __pyx_t_10;
+    __pyx_t_10 = 0;
+    goto __pyx_L15_bool_binop_done;
   }
-  __pyx_t_1 = (__pyx_v_self->_size == 0);
+  __pyx_t_2 = (__pyx_v_self->_size == 0);
 
-  __pyx_t_9 = __Pyx_PyBool_FromLong(__pyx_t_1); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 396, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_9);
-  __pyx_t_10 = __pyx_t_9;
-  __pyx_t_9 = 0;
-
-  __pyx_L16_bool_binop_done:;
-  __pyx_v_closed = __pyx_t_10;
+  __pyx_t_10 = __Pyx_PyBool_FromLong(__pyx_t_2); if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 396, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_10);
+  __pyx_t_11 = __pyx_t_10;
   __pyx_t_10 = 0;
+
+  __pyx_L15_bool_binop_done:;
+  __pyx_v_closed = __pyx_t_11;
+  __pyx_t_11 = 0;
 
   /* "fastsfn/logs/blockqueue.pyx":397
  *             out.append((e.stream, block[e.offset:] if e.offset else block, e.count))
@@ -7163,28 +7166,28 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_16take(struct
  * 
  *     def taken(self, Py_ssize_t nbytes) -> None:
 */
-  __pyx_t_1 = __Pyx_PyObject_IsTrue(__pyx_v_closed); if (unlikely((__pyx_t_1 < 0))) __PYX_ERR(0, 398, __pyx_L1_error)
-  if (__pyx_t_1) {
+  __pyx_t_2 = __Pyx_PyObject_IsTrue(__pyx_v_closed); if (unlikely((__pyx_t_2 < 0))) __PYX_ERR(0, 398, __pyx_L1_error)
+  if (__pyx_t_2) {
     __Pyx_INCREF(Py_None);
-    __pyx_t_10 = Py_None;
+    __pyx_t_11 = Py_None;
   } else {
     __Pyx_INCREF(__pyx_v_out);
-    __pyx_t_10 = __pyx_v_out;
+    __pyx_t_11 = __pyx_v_out;
   }
 
-  if (!(likely(PyList_CheckExact(__pyx_t_10))||((__pyx_t_10) == Py_None) || __Pyx_RaiseUnexpectedTypeError("list", __pyx_t_10))) __PYX_ERR(0, 398, __pyx_L1_error)
+  if (!(likely(PyList_CheckExact(__pyx_t_11))||((__pyx_t_11) == Py_None) || __Pyx_RaiseUnexpectedTypeError("list", __pyx_t_11))) __PYX_ERR(0, 398, __pyx_L1_error)
   {
     PyObject *__pyx_temp;
     {
       __pyx_temp = __pyx_r;
-      __pyx_r = ((PyObject*)__pyx_t_10);
+      __pyx_r = ((PyObject*)__pyx_t_11);
     }
     __Pyx_XDECREF(__pyx_temp);
   }
-  __pyx_t_10 = 0;
+  __pyx_t_11 = 0;
   goto __pyx_L0;
 
-  /* "fastsfn/logs/blockqueue.pyx":373
+  /* "fastsfn/logs/blockqueue.pyx":372
  *         return True
  * 
  *     def take(self, double interval, bint drain) -> list | None:             # <<<<<<<<<<<<<<
@@ -7194,10 +7197,10 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_16take(struct
 
   /* function exit code */
   __pyx_L1_error:;
-  __Pyx_XDECREF(__pyx_t_3);
-  __Pyx_XDECREF(__pyx_t_8);
+  __Pyx_XDECREF(__pyx_t_4);
   __Pyx_XDECREF(__pyx_t_9);
   __Pyx_XDECREF(__pyx_t_10);
+  __Pyx_XDECREF(__pyx_t_11);
   __Pyx_AddTraceback("fastsfn.logs.blockqueue.BlockQueue.take", __pyx_clineno, __pyx_lineno, __pyx_filename);
   __pyx_r = NULL;
   __pyx_L0:;
@@ -7820,8 +7823,8 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_10wake_bytes_
   return __pyx_r;
 }
 
-/* "fastsfn/logs/blockqueue.pyx":133
- *     cdef bint _drain               # write everything queued, now
+/* "fastsfn/logs/blockqueue.pyx":132
+ *     cdef long long _flush_to       # write now what was put before this (a flush, a drain)
  *     cdef bint _closing
  *     cdef readonly long long shipped, batches, dropped   # events written, writes, events dropped             # <<<<<<<<<<<<<<
  * 
@@ -7859,7 +7862,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_7shipped___ge
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyLong_From_PY_LONG_LONG(__pyx_v_self->shipped); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 133, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyLong_From_PY_LONG_LONG(__pyx_v_self->shipped); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 132, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -7933,7 +7936,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_7batches___ge
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyLong_From_PY_LONG_LONG(__pyx_v_self->batches); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 133, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyLong_From_PY_LONG_LONG(__pyx_v_self->batches); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 132, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -8007,7 +8010,7 @@ static PyObject *__pyx_pf_7fastsfn_4logs_10blockqueue_10BlockQueue_7dropped___ge
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyLong_From_PY_LONG_LONG(__pyx_v_self->dropped); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 133, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyLong_From_PY_LONG_LONG(__pyx_v_self->dropped); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 132, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -9033,57 +9036,57 @@ __Pyx_RefNannySetupContext("PyInit_blockqueue", 0);
   if (__Pyx_InitAfterSharedUtility() < (0)) __PYX_ERR(0, 1, __pyx_L1_error)
   /*--- Execution code ---*/
 
-  /* "fastsfn/logs/blockqueue.pyx":165
+  /* "fastsfn/logs/blockqueue.pyx":164
  *     # -- the threads that put ---------------------------------------------------------------
  * 
  *     def put(self, int stream, bytes block, Py_ssize_t count) -> None:             # <<<<<<<<<<<<<<
  *         """Queue a block of `count` lines for a stream; waits while `max_bytes` wait."""
  *         cdef Py_ssize_t n = len(block), ndone, i
 */
-  __pyx_t_2 = __Pyx_PyDict_NewPresized(1); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 165, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyDict_NewPresized(1); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 164, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_2);
-  if (PyDict_SetItem(__pyx_t_2, __pyx_mstate_global->__pyx_n_u_return, __pyx_mstate_global->__pyx_n_u_None) < (0)) __PYX_ERR(0, 165, __pyx_L1_error)
-  __pyx_t_3 = __Pyx_CyFunction_New(&__pyx_mdef_7fastsfn_4logs_10blockqueue_10BlockQueue_5put, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_BlockQueue_put, NULL, __pyx_mstate_global->__pyx_n_u_fastsfn_logs_blockqueue, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[0])); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 165, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_t_2, __pyx_mstate_global->__pyx_n_u_return, __pyx_mstate_global->__pyx_n_u_None) < (0)) __PYX_ERR(0, 164, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_CyFunction_New(&__pyx_mdef_7fastsfn_4logs_10blockqueue_10BlockQueue_5put, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_BlockQueue_put, NULL, __pyx_mstate_global->__pyx_n_u_fastsfn_logs_blockqueue, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[0])); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 164, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_3);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_3);
   #endif
   __Pyx_CyFunction_SetAnnotationsDict(__pyx_t_3, __pyx_t_2);
   __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
-  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_7fastsfn_4logs_10blockqueue_BlockQueue, __pyx_mstate_global->__pyx_n_u_put, __pyx_t_3) < (0)) __PYX_ERR(0, 165, __pyx_L1_error)
+  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_7fastsfn_4logs_10blockqueue_BlockQueue, __pyx_mstate_global->__pyx_n_u_put, __pyx_t_3) < (0)) __PYX_ERR(0, 164, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
 
-  /* "fastsfn/logs/blockqueue.pyx":205
+  /* "fastsfn/logs/blockqueue.pyx":204
  *         fastsfn_unlock(self._sync)
  * 
  *     def mark(self) -> int:             # <<<<<<<<<<<<<<
  *         """A mark of everything put so far (for `wait_done`), and the writer asked to write
  *         it now."""
 */
-  __pyx_t_3 = __Pyx_PyDict_NewPresized(1); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 205, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyDict_NewPresized(1); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 204, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_3);
-  if (PyDict_SetItem(__pyx_t_3, __pyx_mstate_global->__pyx_n_u_return, __pyx_mstate_global->__pyx_n_u_int) < (0)) __PYX_ERR(0, 205, __pyx_L1_error)
-  __pyx_t_2 = __Pyx_CyFunction_New(&__pyx_mdef_7fastsfn_4logs_10blockqueue_10BlockQueue_7mark, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_BlockQueue_mark, NULL, __pyx_mstate_global->__pyx_n_u_fastsfn_logs_blockqueue, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[1])); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 205, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_t_3, __pyx_mstate_global->__pyx_n_u_return, __pyx_mstate_global->__pyx_n_u_int) < (0)) __PYX_ERR(0, 204, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_CyFunction_New(&__pyx_mdef_7fastsfn_4logs_10blockqueue_10BlockQueue_7mark, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_BlockQueue_mark, NULL, __pyx_mstate_global->__pyx_n_u_fastsfn_logs_blockqueue, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[1])); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 204, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_2);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_2);
   #endif
   __Pyx_CyFunction_SetAnnotationsDict(__pyx_t_2, __pyx_t_3);
   __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
-  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_7fastsfn_4logs_10blockqueue_BlockQueue, __pyx_mstate_global->__pyx_n_u_mark, __pyx_t_2) < (0)) __PYX_ERR(0, 205, __pyx_L1_error)
+  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_7fastsfn_4logs_10blockqueue_BlockQueue, __pyx_mstate_global->__pyx_n_u_mark, __pyx_t_2) < (0)) __PYX_ERR(0, 204, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
 
-  /* "fastsfn/logs/blockqueue.pyx":216
+  /* "fastsfn/logs/blockqueue.pyx":215
  *         return mark
  * 
  *     def wait_done(self, long long mark, double timeout=-1) -> bool:             # <<<<<<<<<<<<<<
  *         """Wait until what was put before `mark` is written or dropped; False if `timeout`
  *         (seconds; < 0: none) passed first."""
 */
-  __pyx_t_2 = __Pyx_PyDict_NewPresized(1); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 216, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyDict_NewPresized(1); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 215, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_2);
-  if (PyDict_SetItem(__pyx_t_2, __pyx_mstate_global->__pyx_n_u_return, __pyx_mstate_global->__pyx_n_u_bool) < (0)) __PYX_ERR(0, 216, __pyx_L1_error)
-  __pyx_t_3 = __Pyx_CyFunction_New(&__pyx_mdef_7fastsfn_4logs_10blockqueue_10BlockQueue_9wait_done, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_BlockQueue_wait_done, NULL, __pyx_mstate_global->__pyx_n_u_fastsfn_logs_blockqueue, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[2])); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 216, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_t_2, __pyx_mstate_global->__pyx_n_u_return, __pyx_mstate_global->__pyx_n_u_bool) < (0)) __PYX_ERR(0, 215, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_CyFunction_New(&__pyx_mdef_7fastsfn_4logs_10blockqueue_10BlockQueue_9wait_done, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_BlockQueue_wait_done, NULL, __pyx_mstate_global->__pyx_n_u_fastsfn_logs_blockqueue, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[2])); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 215, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_3);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_3);
@@ -9091,87 +9094,87 @@ __Pyx_RefNannySetupContext("PyInit_blockqueue", 0);
   __Pyx_CyFunction_SetDefaultsTuple(__pyx_t_3, __pyx_mstate_global->__pyx_tuple[0]);
   __Pyx_CyFunction_SetAnnotationsDict(__pyx_t_3, __pyx_t_2);
   __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
-  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_7fastsfn_4logs_10blockqueue_BlockQueue, __pyx_mstate_global->__pyx_n_u_wait_done, __pyx_t_3) < (0)) __PYX_ERR(0, 216, __pyx_L1_error)
+  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_7fastsfn_4logs_10blockqueue_BlockQueue, __pyx_mstate_global->__pyx_n_u_wait_done, __pyx_t_3) < (0)) __PYX_ERR(0, 215, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
 
-  /* "fastsfn/logs/blockqueue.pyx":229
+  /* "fastsfn/logs/blockqueue.pyx":228
  *         return reached
  * 
  *     def close(self) -> None:             # <<<<<<<<<<<<<<
  *         """No more puts; the writer writes what is left, then `write`/`take` say CLOSED."""
  *         fastsfn_lock(self._sync)
 */
-  __pyx_t_3 = __Pyx_PyDict_NewPresized(1); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 229, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyDict_NewPresized(1); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 228, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_3);
-  if (PyDict_SetItem(__pyx_t_3, __pyx_mstate_global->__pyx_n_u_return, __pyx_mstate_global->__pyx_n_u_None) < (0)) __PYX_ERR(0, 229, __pyx_L1_error)
-  __pyx_t_2 = __Pyx_CyFunction_New(&__pyx_mdef_7fastsfn_4logs_10blockqueue_10BlockQueue_11close, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_BlockQueue_close, NULL, __pyx_mstate_global->__pyx_n_u_fastsfn_logs_blockqueue, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[3])); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 229, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_t_3, __pyx_mstate_global->__pyx_n_u_return, __pyx_mstate_global->__pyx_n_u_None) < (0)) __PYX_ERR(0, 228, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_CyFunction_New(&__pyx_mdef_7fastsfn_4logs_10blockqueue_10BlockQueue_11close, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_BlockQueue_close, NULL, __pyx_mstate_global->__pyx_n_u_fastsfn_logs_blockqueue, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[3])); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 228, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_2);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_2);
   #endif
   __Pyx_CyFunction_SetAnnotationsDict(__pyx_t_2, __pyx_t_3);
   __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
-  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_7fastsfn_4logs_10blockqueue_BlockQueue, __pyx_mstate_global->__pyx_n_u_close, __pyx_t_2) < (0)) __PYX_ERR(0, 229, __pyx_L1_error)
+  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_7fastsfn_4logs_10blockqueue_BlockQueue, __pyx_mstate_global->__pyx_n_u_close, __pyx_t_2) < (0)) __PYX_ERR(0, 228, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
 
-  /* "fastsfn/logs/blockqueue.pyx":239
+  /* "fastsfn/logs/blockqueue.pyx":238
  *     # -- the writer -------------------------------------------------------------------------
  * 
  *     def set_file(self, int stream, int fd, WriteBehind behind, long long limit) -> None:             # <<<<<<<<<<<<<<
  *         """Where `write` writes a stream's blocks from now on: a file descriptor, what the
  *         file holds (`behind.size`) and its size limit, past which `write` says FULL (fd -1:
 */
-  __pyx_t_2 = __Pyx_PyDict_NewPresized(1); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 239, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyDict_NewPresized(1); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 238, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_2);
-  if (PyDict_SetItem(__pyx_t_2, __pyx_mstate_global->__pyx_n_u_return, __pyx_mstate_global->__pyx_n_u_None) < (0)) __PYX_ERR(0, 239, __pyx_L1_error)
-  __pyx_t_3 = __Pyx_CyFunction_New(&__pyx_mdef_7fastsfn_4logs_10blockqueue_10BlockQueue_13set_file, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_BlockQueue_set_file, NULL, __pyx_mstate_global->__pyx_n_u_fastsfn_logs_blockqueue, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[4])); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 239, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_t_2, __pyx_mstate_global->__pyx_n_u_return, __pyx_mstate_global->__pyx_n_u_None) < (0)) __PYX_ERR(0, 238, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_CyFunction_New(&__pyx_mdef_7fastsfn_4logs_10blockqueue_10BlockQueue_13set_file, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_BlockQueue_set_file, NULL, __pyx_mstate_global->__pyx_n_u_fastsfn_logs_blockqueue, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[4])); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 238, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_3);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_3);
   #endif
   __Pyx_CyFunction_SetAnnotationsDict(__pyx_t_3, __pyx_t_2);
   __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
-  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_7fastsfn_4logs_10blockqueue_BlockQueue, __pyx_mstate_global->__pyx_n_u_set_file, __pyx_t_3) < (0)) __PYX_ERR(0, 239, __pyx_L1_error)
+  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_7fastsfn_4logs_10blockqueue_BlockQueue, __pyx_mstate_global->__pyx_n_u_set_file, __pyx_t_3) < (0)) __PYX_ERR(0, 238, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
 
-  /* "fastsfn/logs/blockqueue.pyx":258
+  /* "fastsfn/logs/blockqueue.pyx":257
  *         self._limits[stream] = limit
  * 
  *     def write(self, double interval, bint drain) -> tuple:             # <<<<<<<<<<<<<<
  *         """Write queued blocks to their streams' files without the GIL, each stream's in
  *         order, until Python must act: (what, stream, errno), `what` one of INTERVAL,
 */
-  __pyx_t_3 = __Pyx_PyDict_NewPresized(1); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 258, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyDict_NewPresized(1); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 257, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_3);
-  if (PyDict_SetItem(__pyx_t_3, __pyx_mstate_global->__pyx_n_u_return, __pyx_mstate_global->__pyx_n_u_tuple) < (0)) __PYX_ERR(0, 258, __pyx_L1_error)
-  __pyx_t_2 = __Pyx_CyFunction_New(&__pyx_mdef_7fastsfn_4logs_10blockqueue_10BlockQueue_15write, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_BlockQueue_write, NULL, __pyx_mstate_global->__pyx_n_u_fastsfn_logs_blockqueue, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[5])); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 258, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_t_3, __pyx_mstate_global->__pyx_n_u_return, __pyx_mstate_global->__pyx_n_u_tuple) < (0)) __PYX_ERR(0, 257, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_CyFunction_New(&__pyx_mdef_7fastsfn_4logs_10blockqueue_10BlockQueue_15write, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_BlockQueue_write, NULL, __pyx_mstate_global->__pyx_n_u_fastsfn_logs_blockqueue, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[5])); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 257, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_2);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_2);
   #endif
   __Pyx_CyFunction_SetAnnotationsDict(__pyx_t_2, __pyx_t_3);
   __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
-  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_7fastsfn_4logs_10blockqueue_BlockQueue, __pyx_mstate_global->__pyx_n_u_write, __pyx_t_2) < (0)) __PYX_ERR(0, 258, __pyx_L1_error)
+  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_7fastsfn_4logs_10blockqueue_BlockQueue, __pyx_mstate_global->__pyx_n_u_write, __pyx_t_2) < (0)) __PYX_ERR(0, 257, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
 
-  /* "fastsfn/logs/blockqueue.pyx":373
+  /* "fastsfn/logs/blockqueue.pyx":372
  *         return True
  * 
  *     def take(self, double interval, bint drain) -> list | None:             # <<<<<<<<<<<<<<
  *         """The queued blocks, as [(stream, block, count)] in order, once `write` would write
  *         them (or [] after `interval` seconds); None once closed and empty. `taken` says
 */
-  __pyx_t_2 = __Pyx_PyDict_NewPresized(1); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 373, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyDict_NewPresized(1); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 372, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_2);
-  if (PyDict_SetItem(__pyx_t_2, __pyx_mstate_global->__pyx_n_u_return, __pyx_mstate_global->__pyx_kp_u_list_None) < (0)) __PYX_ERR(0, 373, __pyx_L1_error)
-  __pyx_t_3 = __Pyx_CyFunction_New(&__pyx_mdef_7fastsfn_4logs_10blockqueue_10BlockQueue_17take, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_BlockQueue_take, NULL, __pyx_mstate_global->__pyx_n_u_fastsfn_logs_blockqueue, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[6])); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 373, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_t_2, __pyx_mstate_global->__pyx_n_u_return, __pyx_mstate_global->__pyx_kp_u_list_None) < (0)) __PYX_ERR(0, 372, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_CyFunction_New(&__pyx_mdef_7fastsfn_4logs_10blockqueue_10BlockQueue_17take, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_BlockQueue_take, NULL, __pyx_mstate_global->__pyx_n_u_fastsfn_logs_blockqueue, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[6])); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 372, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_3);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_3);
   #endif
   __Pyx_CyFunction_SetAnnotationsDict(__pyx_t_3, __pyx_t_2);
   __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
-  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_7fastsfn_4logs_10blockqueue_BlockQueue, __pyx_mstate_global->__pyx_n_u_take, __pyx_t_3) < (0)) __PYX_ERR(0, 373, __pyx_L1_error)
+  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_7fastsfn_4logs_10blockqueue_BlockQueue, __pyx_mstate_global->__pyx_n_u_take, __pyx_t_3) < (0)) __PYX_ERR(0, 372, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
 
   /* "fastsfn/logs/blockqueue.pyx":400
@@ -9353,7 +9356,7 @@ static int __Pyx_InitCachedConstants(__pyx_mstatetype *__pyx_mstate) {
   CYTHON_UNUSED_VAR(__pyx_mstate);
   __Pyx_RefNannySetupContext("__Pyx_InitCachedConstants", 0);
 
-  /* "fastsfn/logs/blockqueue.pyx":216
+  /* "fastsfn/logs/blockqueue.pyx":215
  *         return mark
  * 
  *     def wait_done(self, long long mark, double timeout=-1) -> bool:             # <<<<<<<<<<<<<<
@@ -9362,7 +9365,7 @@ static int __Pyx_InitCachedConstants(__pyx_mstatetype *__pyx_mstate) {
 */
   {
     PyObject* __pyx_temp[1] = {__pyx_mstate_global->__pyx_float_neg_1_0};
-    __pyx_mstate_global->__pyx_tuple[0] = __Pyx_PyTuple_FromArray(__pyx_temp, 1); if (unlikely(!__pyx_mstate_global->__pyx_tuple[0])) __PYX_ERR(0, 216, __pyx_L1_error)
+    __pyx_mstate_global->__pyx_tuple[0] = __Pyx_PyTuple_FromArray(__pyx_temp, 1); if (unlikely(!__pyx_mstate_global->__pyx_tuple[0])) __PYX_ERR(0, 215, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_mstate_global->__pyx_tuple[0]);
   }
   __Pyx_GIVEREF(__pyx_mstate_global->__pyx_tuple[0]);
@@ -9404,12 +9407,12 @@ static int __Pyx_InitConstants(__pyx_mstatetype *__pyx_mstate) {
   CYTHON_UNUSED_VAR(__pyx_mstate);
   {
     const struct { const unsigned int length: 8; } str_length_index[] = {{15},{1},{179},{8},{7},{6},{27},{2},{9},{11},{50},{19},{10},{28},{30},{16},{19},{15},{14},{18},{19},{15},{16},{20},{16},{4},{20},{12},{8},{12},{8},{10},{8},{11},{14},{12},{10},{17},{13},{12},{12},{19},{8},{13},{18},{6},{6},{5},{4},{18},{5},{6},{5},{8},{4},{5},{8},{1},{5},{23},{2},{4},{1},{3},{8},{5},{5},{4},{9},{1},{6},{5},{6},{3},{3},{3},{7},{7},{6},{4},{8},{10},{6},{4},{5},{7},{5},{6},{9},{10},{4},{5}};
-    const struct { const unsigned int length: 9; } bytes_length_index[] = {{227},{9},{64},{48},{86},{55},{34},{239},{63},{106},{296},{201}};
+    const struct { const unsigned int length: 9; } bytes_length_index[] = {{227},{9},{64},{48},{86},{55},{34},{240},{63},{106},{296},{201}};
     #ifndef CYTHON_COMPRESS_STRINGS
       #define CYTHON_COMPRESS_STRINGS 90
     #endif
     #if (CYTHON_COMPRESS_STRINGS) == 1 /* compression: zlib (1470 bytes) */
-static const char cstring[] = "x\332\215TMO\033G\030\306\204R\003\246`\002\2014\255\262\206$\030H\210L\\%\221\242\266\006\022\222*\"8\220\220V\212F\343\335Y\274a\275k\357\314\3328I\245\036}\234\343\034\367\270\307=\372\350\243\217>\356\221\237\220\237\320w\326\230,I\325\026\211\371z?\237\347}\326Y\346\020\242\350\016>\252\020\213\255\374\262k3\242\2602f\312V\223\225mK1\250\242\021\323(\021\0073b6\025\312\034Ce\304\221N\226\262\367x\357N\376A^\301\226\2468\344\035Q\031U\250[RML)\241\212\255+%\3270\231a)\254Y%t]y\246+M\333U,B4\205\331J\025\374\342\001\254L,\205\022&\017\3122\266,\233af\330\026\202p\303:ZV4\303\201\"F\235\310\350\047\330\244d\035k\032\002?\242\031\024\227LB,\271\352\2302\252[wM\373\210\336-\231\266z\\s\211K\326\253\315\223#\325\240}\047\3154(S>*\273\266E,\033p\352\3305\231\202\220C4W%\010)\232\033\025\262l\353\016\340\256\033\330\004\253jX\006C\250\352\262\354\212\202uI\206j\332\224dW6e\241\242,\364\371\264~\236N\215\030E\350\202\r\300R\300\370\217\326(k\354\2569v\025a\323\214=U\260s\034\273BO\261\233CL\202/d\200jH7\314\370\023\303\307_^\255\330\275\201\001\253\006\004\305\337\034\203\021I\032B{\315\023\370\337\006I\240]r\302^\022\035\241\263\261\201\025!\335\265T\271\037\r`\302_\005\033V\264\333\232kF/\026\256D;L\007\235\271\311c\235\311)IC\315\305\346\300i0\234\257x=\177 \047\362\"\261\016bh\254\374W\214#\304\010\205\201\"\203\"\325vl\027\364\n\2745-\325\260\327\317\037h\211\350\266CJ\244lXZ\244\250\222m\233\252\t&\004x\230\203UR\302\352q4\264h\321T\333\265\230F\260&\235$\207\232\003\320\007S$\304ql\347L\250\353R\250\353\237\205\252k\272k\232\206aAi\020X\035\233@y\205\232F\305`r\346\025|\202JM\350\333\262\372\233Lo\353:\200\203v\253v\025\224\340\020\254\226\241f_\005\016a\256cQb\352\003\021\300~&y*}+r\364\321\370\231Q!\220\205\271U\223@e\227\320s\0254\300\336/\334\200\037\211H\010\320\240\222\205\345\266\374mpU\371\375\310\341\331\245w\350\376\031:\224\227\360\320CY5\212A\207r\335\214\270TVo+{\277\243\347/vw\242\345\213<\354_\262\354\031D%Q|\023Qj\274\047\210\305\317\322\"\273[]""\031\252\333\206\246d\345\27224\324\017\256\312`\332\2778\250\214):2\314\301U\362\020= 9\323\277\022\341\310xk\215\027{#W8\3764:46\307\013\374@\244\303\344T\213\361\\\230\234h\375\304\207\371\r\216\303\3244\237\024\3050yM\344\304\266\227\010\223\020\301\231\310I\327Zod\236\327N\223\263\203\350T\353\271H\304|\027\275\214\227\367j\347A\275\221\253\"\035\363\377\256U\346\232\310z7<,\203\237\362m1\346\315zo\203[\355K\355\\\254V\252\365\230\317\301\245\026\246\346x\221\227\205\006\231\341]^po\344{\2219M*\336\210W\010\343\315\354\360\034\337\356-\254\370\351\013m3\376Pl\n\010[\3653\247_\372?\025\205X\273\367\202\334\247\324\320\230\">\370K\376K\277\026N~\027\246\026DB\314\002\047@\315\270\270!\312\236\n\005R3@\227&\226\275t8=\0138\306\001\224\346/\007\227\203\255\200\266\327:\373\335K\335\\8;\027Ng\2744\330\312>p\013}\213\274\000P\360\026U\225\224\340\013\030\372\270e\347P.\301g\371k\261!\016\274y\1778\352\210\005`\230\345;\300x!LM\265\032\274\004\335]\365nz5?\341\377\030\340\340\317\316N7\327\005Pi\010\376C0\030H\303W\203\213\224\234\360\217\036\300\315\007\205O\343Cc\213\3365\277\020A\275\314\363\274!\360\031\374\367\355\371N\242\263\320Mw3\361\226\247Zu\376F\200\230\036\264G\333\221\234\006|}hg;K\235\303n\341\364\002o\222\252\212\267\341\275\362o\372M\230\364F{\2773\321\275\327-\365\366\212\341\364M\257\010\314e\003\250q\005\030\275\343Q?\363\231\252\276\354~\355$N\223?\210-Q\2232\273.@\204\023\255\215\326>O\204\251\311\030\177\023\255|\253\026\343y\206\337\0064\265\276\241\301U\350\3475\020\302\374\274_\017\2121\307I\311W\232g\344\010\236\360E\030\350\267\302\001i\276\2118\377\271\223\356\254u\017{\007\207\275\3037\341\346\226\364\372MR\221\352\245\256\313\364\251\326\013\021}F\371\336\324uA#\201KK_\242\377%{)\321GQ\271\267\301b\260\335N\374\337/AV\314\205\351\031)\301\027r\240\373\275\375\0039\321T\353>_\212(\001\025%\305\250\320\275\202w\340/\004\363\355\341\366R\373e\273&\r)\361\334\037\3651\000|\324ntJ\240\330\215n$\363\t\361\310\253\373E_\013\326\332\207\235\315""\216\332\235\351F\202\374\206\277\212\030{\357\317\007\30301\250\373X\244\305-\230\n\034\237\211\242 ^\256\237\341\276\267(\261\317\360\014h\252\351%\244|\316)~\006\335\277\363&\3743\200i\276*?CIM\0014[\373\033\246\034\332}";
+static const char cstring[] = "x\332\215TOS\333F\024\307\204R\023L\202\t\004\322\264\023\031\222` !c\342N\222\231L[\003\tI\047%8\220\220v&\263\263\226VXA\226l\355\312\306I:\323\243\217{\334\243\216:\352\350\243\217>\372\250#\037!\037\241oe\014\"\351\264e\206\225v\337{\373\336\357\217\234e\016!\212\356\340\203\n\261\330\322\317\3336#\n+c\246l4Y\331\266\024\203*\0321\215\022q0#fS\241\3141TF\034\231d);Ov\356\346\037\346\025li\212C\336\023\225Q\205\272%\325\304\224\022\252\330\272Rr\r\223\031\226\302\232UBW\225\347\272\322\264]\305\"DS\230\255T!/^\300\312\304R(a\362EY\304\226e3\314\014\333BPnX\007\213\212f8\320\304\250\023Y\375\024\233\224\254bMC\220G4\203\342\222I\210%W\035SFu\353\236i\037\320{%\323V\017k.q\311j\265yt\240\032\264\237\244\231\006e\312\047e\333\266\210e\003N\035\273&S\020r\210\346\252\004!Es\243F\226m\335\005\334u\003\233\020U\r\313`\010U]\226]R\260.\311PM\233\222\354\322\272lT\224\215\316\336VO\257S#F\021:\027\003\260\0240\376c4\2725\266\327\034\273\212\260i\306\216*\3309\214ma\246\330\316!&\301\347n\200nH7\314\370\021\303\207_n\255\330\276\201\001\253\006\004\305\317\034\203\021I\032B;\315#\370\337\004K\240mr\304^\021\035\241\023\331 \212\220\356Z\252|\036\014`\302_\005\033V\364\2645\327\214N,\\\211\236\240\016:I\223\257u&U\222\201\232\213\315A\322@\234\257x== Gr#\261\016jh\254\375W\214#\304\010\005A\221A\221j;\266\013~\005\336\232\226j\330\253\247\007\264Dt\333!%R6,-rT\311\266M\325\204\020\002<\314\301*)a\3650\022-Z4\325v-\246\021\254\311$\311\241\346\000\364\201\212\2048\216\355\234\030uU\032u\365\314\250\272\246\273\246i\030\026\264\006\203\325\261\t\224W\250iT\014&5\257\340#Tj\302\334\226\325\177\310\353m]\007p0n\325\256\202\023\034\202\3252\364\354\273\300!\314u,JL}`\002x\236X\236\312\334\212\224>\222\237\031\025\002\2670\267j\022\350\354\022z\352\202\006\304\373\215\033\360#\021\031\001\006T\262\260\334\221\277\r\256*\277\037)\236]z\217\036\234\240Cy\t\017=\222]\243\032\264/\327\365\210Ke\371\216\262\363;z\361r{+Z\276\270\207\375\313-;\006QIT\337D\224\032\037\010b\361w\031""\221\323-/\r\325mCS\262r]\032\032\352\027We1\355o\034T\306\024\035\030\346`+y\210\016\220\324\364\257D8r\261\265\302\213\275\221\253\034\177\036\035\032\233\341\005\276\047\322a\362r\213\361\\\230\034o\375\310\207\371M\216\303\324$\237\020\3050y]\344\304\246\227\010\223P\301\231\310\311\324Zod\226\327\216\223\323\203\352T\353\205H\304r\347\275\214\227\367j\247E\275\221k\"\035\313\277\324*sMd\275\233\036\226\305\317\370\246\030\363\246\275w\301\355\366\205v.\326+\325z\302g`S\013S3\274\310\313B\203\233\341\\npo\344;\2219N*\336\210W\010\343\303l\361\034\337\354\315-\371\351sc3\376H\254\013([\3663\307_\346?\023\205\330\270\367\203\334\347\324\320\230\">\372\013\376+\277\026N\\\nSs\"!\246\201\223\0240\020NN\363\337`d\330M\001_\232X\364\322\362lS\\\004T\232\277\030\\\t6\002\332^\351\354v/ts\341\364L8\231\361\322\020+\373@.\014.\362\002P\301Y\324Vr\202\317\201\350\003\227\243\203\024\t>\315\337\2105\261\347\315\372\303\321H,\200\3004\337\002\312\013r\242\006/\301x\327\274[^\315O\370?\0048\370\263\263\325\315u\001U\032\212\377\020\014\024i\370jp\236\223#\376\311\003\274\371\240 \361\316{\327\375B\204\365\n\317\363\206\300\047\370?\264g;\211\316\\7\335\315\304G\276\334\252\363\267\002\334\364\260=\332\216\3744 \354c;\333Y\350\354w\013\307\347\210\223TU\2745\357\265\177\313o\202\324k\355\335\316x\367~\267\324\333)\206\223\267\274\"0\227\r\240\307U`\364\256G\375\314\031U}\337\375\322I\034\047\277\027\033\242&}vC\200\013\307[k\255]\236\010S\0231\376\306[y\020\351\214\347)~\007\320\324\372\201\006Wa\2367@\010\363\363~=(\306\022\047$_i\236\221\022<\345\363 \350\267\302\001\241\337F\234\377\324IwV\272\373\275\275\375\336\376\333p}Cf\375*\251H\365R7\344\365\251\326K\021}G\371\336\345\033\202F\016\227\221\276G\377\313\367\322\243\217\243v\357\202\371`\263\235\370\277\237\202\354\230\013\323S\322\202/\245\240\273\275\335\275\317\027\207\306R\255\007|!\242\004\\\224\024\243B\367\n\336\236?\027\314\266\207\333\013\355W\355\232\014\244\304\013\177\324\307\000\360q\273\321)\201c\327\272E""\031\030\027\217\275\272_\364\265`\245\275\337Y\357\250\335\251nd\310o\370\353\210\261\017\376l0\014\212A\337\047\"-n\203*\360\372\\\024\005\361r\375\033\036x\363\022\373\024\317\200\247\232^B\332\347\224\342\3470\375{o\334?\001\230\346\313\362;\224\324\024\300\263\265\277\001~ \332\343";
     PyObject *data = __Pyx_DecompressString(cstring, 1470, 1);
     #define __Pyx_DecompressString_LZSS_UNUSED
     if (unlikely(!data)) __PYX_ERR(0, 1, __pyx_L1_error)
@@ -9417,17 +9420,17 @@ static const char cstring[] = "x\332\215TMO\033G\030\306\204R\003\246`\002\2014\
     #if !CYTHON_ASSUME_SAFE_MACROS
     if (likely(bytes)); else { Py_DECREF(data); __PYX_ERR(0, 1, __pyx_L1_error) }
     #endif
-    #elif (CYTHON_COMPRESS_STRINGS) > 0 && (CYTHON_COMPRESS_STRINGS) <= 90 /* compression: lzss (1889 bytes) */
-static const char cstring[] = "\377(tree fr\377agment)?\377Note tha\377t Cython\377 is deli\377berately\377 stricte\375r!\001n PEP-\377484 and \377rejects \377subclass\377es of bu\377iltin ty\377pes. If \377you need\237 to p%\000%\tt\177hen set\200\000\377e \047annot\277ation_<\000i\177ng\047 dirb\000\373iv\242\000o Fal\177se.add_%\000\377edisable\373en\002\001fasts\377fn/logs/\377blockque\377ue.pyxgc\373is\037\003dlist\377 | Nonen\375o\345\000fault \377__reduce\337__ dud\002no{n-\365\000vial\033\000\377cinit__p\177ut() af\211!\377close()BRe\001Qe\001\000\007.F\006c\315\"\323__\017\n\352\000s\341\000e_\370\013\020Q\002?\010drop_\367allR\010mark\370a\010\221\000o\010relea\363se\201\010\330 _filn\007\ttak\000\014en\263\010\313wa\351\000d\236 \010\tri\373te\261!__Pyx\372\001\000D\220`_Next\237Ref__\260D\275 _\377_func___\317_get\341\003\n\000ma\373in\020\001modulN!\002nam)\002\233@_ \004\346\007\001vt\315A;\001quaal\035\005\225E\307.\257Fexo\001\344\350\001Q\005st\010\341.__t\373es\316@_is_c\177oroutin\265 \277yncio.\010\006s\377beforebe\357hind\315bboo\327lcl)\000_\315\000tr\177aceback\206b\376\213bdcountd\333ea\345`ne\300!dr\374\370\000\276Eeerror\352\242\204\004.\245\204\001.\237\204\007fdf\177ulliint\000\000\337erval\360 ms\337limit\360Amaox_by\265\000nn\001\003~\237Aoffset\275\000\377popputre\337ached\377Dre\377turnself\246\375Ese\232\000\356\204\002s(\001m\330\206a\212aq\000me\203 tuwplew\000ues\375F\371w\253`s\003whatw\254\205a\241\000 (\246\000,\230\207\001u\371c\274\205\001\304Aobj_76\200\206\004_4\204\206\001_9\367a/\002\353_W\277aB\307\" *,\377 PY_LONG\364\000\0029\014t+\030Piec\375e;\002y_ssiz\207e_tI\000\003\006V\001\232\001*\377)\000void (\256\002\001)\000\000}\003p9\001s\376\007\003r_has_g\243il\007\005\222\205\001\014\002_\320A\200\377\001\330\004\n\210+\220Q\377\320\004\026\220a\360\006\000\377\t\025\220A\220T\230\021\377\330\010\017\210t\2201\330\377\010\013\2105\220\002\220$\377\220a\330\014\020\220\r\230\377Q\330\010\033\2301\230D\357\240\001\330\010/\000\220t\230\376!\000\017""\210q\320\004\027\220\357q\340\010\0246\005\014\210L\373\230\001!\010\"\240!\2404\373\240q,\006\320\004\031\230\021\376%\010\016\210h\220d\230(\377\240$\240a\330\010\014\210\377H\220D\230\t\240\024\240\177]\260&\270\003\2701a\010\377\014\210E\220\025\220a\220\377q\330\014\025\220Q\220h\343\230dW\000\245\000\t\001a\320\004\377\032\230!\340\010 \240\004\367\240A\330\201\tG\2201\220\277D\320\030)\250\021\252\nt\337\2209\230B\2304\000*\250\273!\340 \rH\230A\244\0103\377\2601\360\014\000\t \230\377{\250#\250R\250q\330\377\r\016\330\014\030\230\001\230\371\024\221 \230 \n\230$\230h\333\240c^\000\014\022\254 d\230\277\047\240\021\330\020\024\305\000\n\376\322\000d\250\047\260\023\260C\377\260s\270+\300S\310\003\377\3101\330\024\025\330\020!\233\240\021\356\000h\250\331 \265\000\230\3434\230\322\000\021\000\325\"\330\010\016\303\210a\267\n\362\003\355!\207@\001\220\377\024\220V\2302\230T\240\367\027\250\002\215\002t\2601\330\357\014\024\220G\233@A\330\014\337\017\210w\220b\233\000\031\240\377%\240q\250\001\250\035\260\377a\260}\300G\3101\310\272\226 \021:\000Z\230t\216@w\367\250c\260\205+x\220|\240\3771\320\0044\260A\360\n\177\000\t\"\240\033\250A\346\002\177\023\2204\220w\230a\370\004\377z\270\027\300\001\300\030\310\337\021\310!\330\014\251\007\017\210\357v\220X\230\312`8\270\006\371\270\312b\250%{\270(\300#\237\300W\310A\340\253*\247!m\377\2402\240U\250%\250y\376\347@2\270S\300\013\3103\377\310b\320PQ\330\020%\177\240Q\240d\250(\260a\000=\026\233`-\240s\250l\000\243%\375\010\362b@\300\001\340\010\034\357\230C\230q\217\204\001\037\230q\377\340\010\013\2102\210S\220\357\001\330\014\r\371H\013\2104\271\210\261`\337&\022\220,\313\000q\352\335\204\0014\251 c\305@V\2404\377\240t\2504\250v\260Q\363\330\014\210FB\000\021\220\021\220\375!\223\204\001F\220\"\220D\230\177\007\230r\240\024\240X\203`\377t\260>\300\021\300+\310\377W\320TW\320WX\330\333BC\271\204\001J\220\300\204\001\320\014\344\212\000\310\204\001O\237\205\001|\000\320\017\037\203\230s\334\204\002\026\001\235\204\003""\327\204\035\201\206\001<\376j\002]\260\"\260D\270\001\274\342\204%\265\206\0011\330\021\022\377aO\336\315AS\320ST\316A\014\210\3677\220#\335\206\002\014\020\220\010\377\230\006\230f\240A\240T\377\250\030\260\027\270\002\270#\357\270R\270q\345\206\001\014\230L\377\250\006\250a\250t\260<\377\270w\300b\310\003\3102\375\310\222 \020\220\013\230<\240\377v\250Q\250d\260+\270\377W\300B\300c\310\022\310\376\365`\020\220\005\220U\230!\377\2304\230z\250\027\260\002\376\257@\020\024\220E\230\021\230\367&\240\001\202\205\001I\230Q\230\373e\240$\002\013\2307\240\"\356\233\206\001\022\220!\321`y\240\001\357\240\021\330\010\332&I\220Q\277\220j\240\013\2501\203\207\001E\362\366 *\203\206\001\216\207\001A\220Z\230\001q";
-    PyObject *data = __Pyx_DecompressString_LZSS(cstring, 1889, 2519);
+    #elif (CYTHON_COMPRESS_STRINGS) > 0 && (CYTHON_COMPRESS_STRINGS) <= 90 /* compression: lzss (1888 bytes) */
+static const char cstring[] = "\377(tree fr\377agment)?\377Note tha\377t Cython\377 is deli\377berately\377 stricte\375r!\001n PEP-\377484 and \377rejects \377subclass\377es of bu\377iltin ty\377pes. If \377you need\237 to p%\000%\tt\177hen set\200\000\377e \047annot\277ation_<\000i\177ng\047 dirb\000\373iv\242\000o Fal\177se.add_%\000\377edisable\373en\002\001fasts\377fn/logs/\377blockque\377ue.pyxgc\373is\037\003dlist\377 | Nonen\375o\345\000fault \377__reduce\337__ dud\002no{n-\365\000vial\033\000\377cinit__p\177ut() af\211!\377close()BRe\001Qe\001\000\007.F\006c\315\"\323__\017\n\352\000s\341\000e_\370\013\020Q\002?\010drop_\367allR\010mark\370a\010\221\000o\010relea\363se\201\010\330 _filn\007\ttak\000\014en\263\010\313wa\351\000d\236 \010\tri\373te\261!__Pyx\372\001\000D\220`_Next\237Ref__\260D\275 _\377_func___\317_get\341\003\n\000ma\373in\020\001modulN!\002nam)\002\233@_ \004\346\007\001vt\315A;\001quaal\035\005\225E\307.\257Fexo\001\344\350\001Q\005st\010\341.__t\373es\316@_is_c\177oroutin\265 \277yncio.\010\006s\377beforebe\357hind\315bboo\327lcl)\000_\315\000tr\177aceback\206b\376\213bdcountd\333ea\345`ne\300!dr\374\370\000\276Eeerror\352\242\204\004.\245\204\001.\237\204\007fdf\177ulliint\000\000\337erval\360 ms\337limit\360Amaox_by\265\000nn\001\003~\237Aoffset\275\000\377popputre\337ached\377Dre\377turnself\246\375Ese\232\000\356\204\002s(\001m\330\206a\212aq\000me\203 tuwplew\000ues\375F\371w\253`s\003whatw\254\205a\241\000 (\246\000,\230\207\001u\371c\274\205\001\304Aobj_76\200\206\004_4\204\206\001_9\367a/\002\353_W\277aB\307\" *,\377 PY_LONG\364\000\0029\014t+\030Piec\375e;\002y_ssiz\207e_tI\000\003\006V\001\232\001*\377)\000void (\256\002\001)\000\000}\003p9\001s\376\007\003r_has_g\243il\007\005\222\205\001\014\002_\320A\200\377\001\330\004\n\210+\220Q\377\320\004\026\220a\360\006\000\377\t\025\220A\220T\230\021\377\330\010\017\210t\2201\330\377\010\013\2105\220\002\220$\377\220a\330\014\020\220\r\230\377Q\330\010\033\2301\230D\357\240\001\330\010/\000\220t\230\376!\000\017""\210q\320\004\027\220\357q\340\010\0246\005\014\210L\373\230\001!\010\"\240!\2404\373\240q,\006\320\004\031\230\021\376%\010\016\210h\220d\230(\377\240$\240a\330\010\014\210\377H\220D\230\t\240\024\240\177]\260&\270\003\2701a\010\377\014\210E\220\025\220a\220\377q\330\014\025\220Q\220h\343\230dW\000\245\000\t\001a\320\004\377\032\230!\340\010 \240\004\367\240A\330\201\tG\2201\220\277D\320\030)\250\021\252\nt\337\2209\230B\2304\000*\250\273!\340 \rH\230A\244\0103\377\2601\360\014\000\t \230\377{\250#\250R\250q\330\377\r\016\330\014\030\230\001\230\365\024\221 \014\377\000\330\020\024\220\275M\260\000Q\330\014\022\255 d\357\230\047\240\021\020\001D\230\n\376\323\000d\250\047\260\023\260C\377\260s\270+\300S\310\003\377\3101\330\024\025\330\020!\233\240\021\357\000h\250\332 \266\000\230\3434\230\323\000\021\000\326\"\330\010\016\303\210a\270\n\363\003\356!\210@\001\220\377\024\220V\2302\230T\240\367\027\250\002\216\002t\2601\330o\014\024\220G\234@A\330\217\000\367w\220b\234\000\031\240%\240\377q\250\001\250\035\260a\260\277}\300G\3101\310\227 \021\356:\000Z\230t\217@w\250c\375\260\206+x\220|\2401\320\357\0044\260A\354\001\"\240\033\373\250A\347\002\023\2204\220w\373\230a\371\004z\270\027\300\001\377\300\030\310\021\310!\330\014~\251\007\017\210v\220X\230\313`\3178\270\006\270\313b\251%{\270\377(\300#\300W\310A\340\374\254*\247!m\2402\240U\250\367%\250y\350@2\270S\300\377\013\3103\310b\320PQ\377\330\020%\240Q\240d\250\353(\260a\000\026\234`-\240s\351\250l\000\243%\010\363b@\300\001\177\340\010\034\230C\230q\220\204\001\377\037\230q\340\010\013\2102\177\210S\220\001\330\014\r\372H\317\013\2104\210\262`\337&\022\220\365,\313\000q\336\204\0014\210w\220\375c\306@V\2404\240t\250\2174\250v\260\302@\210FB\000\021\357\220\021\220!\224\204\001F\220\"\377\220D\230\007\230r\240\024\373\240X\204`t\260>\300\021\377\300+\310W\320TW\320\337WX\330BC\272\204\001J\220&\301\204\001\320\014\212\000\311\204\001O\240\205\001|\000\037\320\017\037\230s\335\204\002\026\001\236\204\003\364\330""\204\035\202\206\001<j\002]\260\"\260\347D\270\001\343\204%\266\206\0011\330\021\365\022\223\204\001O\315AS\320ST\377\360\n\000\t\014\2107\220\375#\336\206\002\014\020\220\010\230\006\377\230f\240A\240T\250\030\377\260\027\270\002\270#\270R\373\270q\346\206\001\014\230L\250\006\377\250a\250t\260<\270w\377\300b\310\003\3102\310Q\376\377\206\001\013\230<\240v\250Q\377\250d\260+\270W\300B\337\300c\310\022\310\365`\020\220\377\005\220U\230!\2304\230\337z\250\027\260\002\257@\020\024\377\220E\230\021\230&\240\001~\226\205\001I\230Q\230e\240$\002\337\013\2307\240\"\234\206\001\022\220\375!\321`y\240\001\240\021\330\375\010\332&I\220Q\220j\240W\013\2501\204\207\001E\366 *\204\206\001>\217\207\001A\220Z\230q";
+    PyObject *data = __Pyx_DecompressString_LZSS(cstring, 1888, 2520);
     #define __Pyx_DecompressString_UNUSED
     if (unlikely(!data)) __PYX_ERR(0, 1, __pyx_L1_error)
     const char* const bytes = __Pyx_PyBytes_AsString(data);
     #if !CYTHON_ASSUME_SAFE_MACROS
     if (likely(bytes)); else { Py_DECREF(data); __PYX_ERR(0, 1, __pyx_L1_error) }
     #endif
-    #else /* compression: none (2519 bytes) */
-static const char bytes[] = "(tree fragment)?Note that Cython is deliberately stricter than PEP-484 and rejects subclasses of builtin types. If you need to pass subclasses then set the \047annotation_typing\047 directive to False.add_notedisableenablefastsfn/logs/blockqueue.pyxgcisenabledlist | Noneno default __reduce__ due to non-trivial __cinit__put() after close()BlockQueueBlockQueue.__reduce_cython__BlockQueue.__setstate_cython__BlockQueue.closeBlockQueue.drop_allBlockQueue.markBlockQueue.putBlockQueue.releaseBlockQueue.set_fileBlockQueue.takeBlockQueue.takenBlockQueue.wait_doneBlockQueue.writeNone__Pyx_PyDict_NextRef__annotate____func____getstate____main____module____name____pyx_state__pyx_vtable____qualname____reduce____reduce_cython____reduce_ex____set_name____setstate____setstate_cython____test___is_coroutineasyncio.coroutinesbeforebehindblockboolcline_in_tracebackcloseclosedcountdeadlinedonedraindrop_alleerrorfastsfn.logs.blockqueuefdfulliintintervalitemslimitmarkmax_bytesnnbytesndoneoffsetoutpopputreachedreleasereturnselfset_filesetdefaultstreamtaketakentimeouttuplevalueswait_donewake_byteswhatwriteint (int, struct __pyx_obj_7fastsfn_4logs_9filewrite_WriteBehind *, PY_LONG_LONG, struct __pyx_t_7fastsfn_4logs_9filewrite_Piece *, Py_ssize_t, Py_ssize_t *, int *)\000void (void)\000\000write_pieces\000writer_has_gil\000writer_takes_gil_back\200\001\330\004\n\210+\220Q\320\004\026\220a\360\006\000\t\025\220A\220T\230\021\330\010\017\210t\2201\330\010\013\2105\220\002\220$\220a\330\014\020\220\r\230Q\330\010\033\2301\230D\240\001\330\010\026\220a\220t\2301\330\010\017\210q\320\004\027\220q\340\010\024\220A\220T\230\021\330\010\014\210L\230\001\330\010\033\2301\230D\240\001\330\010\"\240!\2404\240q\330\010\026\220a\220t\2301\320\004\031\230\021\340\010\024\220A\220T\230\021\330\010\016\210h\220d\230(\240$\240a\330\010\014\210H\220D\230\t\240\024\240]\260&\270\003\2701\330\010\026\220a\220t\2301\330\010\014\210E\220\025\220a\220q\330\014\025\220Q\220h\230d\240!\2401\330\010\025\220Q\220a\320""\004\032\230!\340\010 \240\004\240A\330\010\024\220A\220T\230\021\330\010\014\210G\2201\220D\320\030)\250\021\330\010\026\220a\220t\2301\330\010\017\210t\2209\230B\230a\320\004*\250!\340\010\024\220A\220T\230\021\330\010\014\210G\2201\220H\230A\330\010\026\220a\220t\2301\320\0043\2601\360\014\000\t \230{\250#\250R\250q\330\r\016\330\014\030\230\001\230\024\230Q\330\014\020\220\n\230$\230h\240c\250\021\330\014\022\220$\220d\230\047\240\021\330\020\024\220D\230\n\240$\240d\250\047\260\023\260C\260s\270+\300S\310\003\3101\330\024\025\330\020!\240\021\240$\240h\250a\330\014\032\230!\2304\230q\330\014!\240\021\330\010\026\220a\330\010\016\210a\330\010\024\220A\220T\230\021\330\010\014\210E\220\025\220a\220t\2301\330\014\020\220\001\220\024\220V\2302\230T\240\027\250\002\250#\250R\250t\2601\330\014\024\220G\2301\230A\330\014\017\210w\220b\230\001\230\031\240%\240q\250\001\250\035\260a\260}\300G\3101\310A\330\010\021\220\024\220Z\230t\2404\240w\250c\260\021\330\010\026\220a\220t\2301\330\010\017\210x\220|\2401\320\0044\260A\360\n\000\t\"\240\033\250A\330\r\016\330\014\023\2204\220w\230a\230{\250#\250R\250z\270\027\300\001\300\030\310\021\310!\330\014!\240\021\330\010\026\220a\330\010\017\210v\220X\230Q\320\0048\270\006\270a\360\006\000\t \230{\250#\250R\250{\270(\300#\300W\310A\340\r\016\330\014\030\230\001\230\024\230Q\330\014\022\220$\220m\2402\240U\250%\250y\270\003\2702\270S\300\013\3103\310b\320PQ\330\020%\240Q\240d\250(\260!\330\014\026\220d\230-\240s\250!\330\014\032\230!\2304\230q\330\010\017\210q\320\004@\300\001\340\010\034\230C\230q\240\001\330\010\037\230q\340\010\013\2102\210S\220\001\330\014\r\330\010\024\220A\220T\230\021\330\010\013\2104\210q\330\014\032\230!\2304\230q\330\014\022\220,\230a\230q\330\010\013\2104\210w\220c\230\024\230V\2404\240t\2504\250v\260Q\330\014\032\230!\2304\230q\330\014\r\330\010\021\220\021\220!\330\010\014\210F\220\"\220D\230\007\230r\240\024\240X\250R\250t\260>\300\021\300+\310W\320TW\320WX\330BC\330\010\014\210J\220a\330\010\014""\320\014\037\230q\330\010\014\210O\2301\330\010\013\2104\320\017\037\230s\240$\240a\330\014\037\230q\240\004\240A\330\010\016\210h\220d\230(\240$\240a\330\010\014\210H\220D\230\t\240\024\240]\260&\270\003\2701\330\010\017\210t\220<\230r\240\024\240]\260\"\260D\270\001\330\010\026\220a\220t\2301\330\010\014\210E\220\025\220a\220q\330\014\025\220Q\220h\230d\240!\2401\330\010\025\220Q\220a\330\010\013\2101\330\021\022\330\020\024\220O\2401\320\004S\320ST\360\n\000\t\014\2107\220#\220T\230\021\330\014\020\220\010\230\006\230f\240A\240T\250\030\260\027\270\002\270#\270R\270q\330\014\020\220\014\230L\250\006\250a\250t\260<\270w\300b\310\003\3102\310Q\330\014\020\220\013\230<\240v\250Q\250d\260+\270W\300B\300c\310\022\3101\330\014\020\220\005\220U\230!\2304\230z\250\027\260\002\260!\330\020\024\220E\230\021\230&\240\001\330\020\024\220I\230Q\230e\2401\330\014\020\220\013\2307\240\"\240A\330\010\022\220!\2204\220y\240\001\240\021\330\010\021\220\021\220!\330\010\014\210I\220Q\220j\240\013\2501\330\010\014\210E\220\021\220*\230A\330\010\014\210H\220A\220Z\230q";
+    #else /* compression: none (2520 bytes) */
+static const char bytes[] = "(tree fragment)?Note that Cython is deliberately stricter than PEP-484 and rejects subclasses of builtin types. If you need to pass subclasses then set the \047annotation_typing\047 directive to False.add_notedisableenablefastsfn/logs/blockqueue.pyxgcisenabledlist | Noneno default __reduce__ due to non-trivial __cinit__put() after close()BlockQueueBlockQueue.__reduce_cython__BlockQueue.__setstate_cython__BlockQueue.closeBlockQueue.drop_allBlockQueue.markBlockQueue.putBlockQueue.releaseBlockQueue.set_fileBlockQueue.takeBlockQueue.takenBlockQueue.wait_doneBlockQueue.writeNone__Pyx_PyDict_NextRef__annotate____func____getstate____main____module____name____pyx_state__pyx_vtable____qualname____reduce____reduce_cython____reduce_ex____set_name____setstate____setstate_cython____test___is_coroutineasyncio.coroutinesbeforebehindblockboolcline_in_tracebackcloseclosedcountdeadlinedonedraindrop_alleerrorfastsfn.logs.blockqueuefdfulliintintervalitemslimitmarkmax_bytesnnbytesndoneoffsetoutpopputreachedreleasereturnselfset_filesetdefaultstreamtaketakentimeouttuplevalueswait_donewake_byteswhatwriteint (int, struct __pyx_obj_7fastsfn_4logs_9filewrite_WriteBehind *, PY_LONG_LONG, struct __pyx_t_7fastsfn_4logs_9filewrite_Piece *, Py_ssize_t, Py_ssize_t *, int *)\000void (void)\000\000write_pieces\000writer_has_gil\000writer_takes_gil_back\200\001\330\004\n\210+\220Q\320\004\026\220a\360\006\000\t\025\220A\220T\230\021\330\010\017\210t\2201\330\010\013\2105\220\002\220$\220a\330\014\020\220\r\230Q\330\010\033\2301\230D\240\001\330\010\026\220a\220t\2301\330\010\017\210q\320\004\027\220q\340\010\024\220A\220T\230\021\330\010\014\210L\230\001\330\010\033\2301\230D\240\001\330\010\"\240!\2404\240q\330\010\026\220a\220t\2301\320\004\031\230\021\340\010\024\220A\220T\230\021\330\010\016\210h\220d\230(\240$\240a\330\010\014\210H\220D\230\t\240\024\240]\260&\270\003\2701\330\010\026\220a\220t\2301\330\010\014\210E\220\025\220a\220q\330\014\025\220Q\220h\230d\240!\2401\330\010\025\220Q\220a\320""\004\032\230!\340\010 \240\004\240A\330\010\024\220A\220T\230\021\330\010\014\210G\2201\220D\320\030)\250\021\330\010\026\220a\220t\2301\330\010\017\210t\2209\230B\230a\320\004*\250!\340\010\024\220A\220T\230\021\330\010\014\210G\2201\220H\230A\330\010\026\220a\220t\2301\320\0043\2601\360\014\000\t \230{\250#\250R\250q\330\r\016\330\014\030\230\001\230\024\230Q\330\014\017\210q\330\020\024\220M\240\024\240Q\330\014\022\220$\220d\230\047\240\021\330\020\024\220D\230\n\240$\240d\250\047\260\023\260C\260s\270+\300S\310\003\3101\330\024\025\330\020!\240\021\240$\240h\250a\330\014\032\230!\2304\230q\330\014!\240\021\330\010\026\220a\330\010\016\210a\330\010\024\220A\220T\230\021\330\010\014\210E\220\025\220a\220t\2301\330\014\020\220\001\220\024\220V\2302\230T\240\027\250\002\250#\250R\250t\2601\330\014\024\220G\2301\230A\330\014\017\210w\220b\230\001\230\031\240%\240q\250\001\250\035\260a\260}\300G\3101\310A\330\010\021\220\024\220Z\230t\2404\240w\250c\260\021\330\010\026\220a\220t\2301\330\010\017\210x\220|\2401\320\0044\260A\360\014\000\t\"\240\033\250A\330\r\016\330\014\023\2204\220w\230a\230{\250#\250R\250z\270\027\300\001\300\030\310\021\310!\330\014!\240\021\330\010\026\220a\330\010\017\210v\220X\230Q\320\0048\270\006\270a\360\006\000\t \230{\250#\250R\250{\270(\300#\300W\310A\340\r\016\330\014\030\230\001\230\024\230Q\330\014\022\220$\220m\2402\240U\250%\250y\270\003\2702\270S\300\013\3103\310b\320PQ\330\020%\240Q\240d\250(\260!\330\014\026\220d\230-\240s\250!\330\014\032\230!\2304\230q\330\010\017\210q\320\004@\300\001\340\010\034\230C\230q\240\001\330\010\037\230q\340\010\013\2102\210S\220\001\330\014\r\330\010\024\220A\220T\230\021\330\010\013\2104\210q\330\014\032\230!\2304\230q\330\014\022\220,\230a\230q\330\010\013\2104\210w\220c\230\024\230V\2404\240t\2504\250v\260Q\330\014\032\230!\2304\230q\330\014\r\330\010\021\220\021\220!\330\010\014\210F\220\"\220D\230\007\230r\240\024\240X\250R\250t\260>\300\021\300+\310W\320TW\320WX\330BC\330\010\014\210J\220a\330""\010\014\320\014\037\230q\330\010\014\210O\2301\330\010\013\2104\320\017\037\230s\240$\240a\330\014\037\230q\240\004\240A\330\010\016\210h\220d\230(\240$\240a\330\010\014\210H\220D\230\t\240\024\240]\260&\270\003\2701\330\010\017\210t\220<\230r\240\024\240]\260\"\260D\270\001\330\010\026\220a\220t\2301\330\010\014\210E\220\025\220a\220q\330\014\025\220Q\220h\230d\240!\2401\330\010\025\220Q\220a\330\010\013\2101\330\021\022\330\020\024\220O\2401\320\004S\320ST\360\n\000\t\014\2107\220#\220T\230\021\330\014\020\220\010\230\006\230f\240A\240T\250\030\260\027\270\002\270#\270R\270q\330\014\020\220\014\230L\250\006\250a\250t\260<\270w\300b\310\003\3102\310Q\330\014\020\220\013\230<\240v\250Q\250d\260+\270W\300B\300c\310\022\3101\330\014\020\220\005\220U\230!\2304\230z\250\027\260\002\260!\330\020\024\220E\230\021\230&\240\001\330\020\024\220I\230Q\230e\2401\330\014\020\220\013\2307\240\"\240A\330\010\022\220!\2204\220y\240\001\240\021\330\010\021\220\021\220!\330\010\014\210I\220Q\220j\240\013\2501\330\010\014\210E\220\021\220*\230A\330\010\014\210H\220A\220Z\230q";
     PyObject *data = NULL;
     #define __Pyx_DecompressString_UNUSED
     #define __Pyx_DecompressString_LZSS_UNUSED
@@ -9550,39 +9553,39 @@ static int __Pyx_CreateCodeObjects(__pyx_mstatetype *__pyx_mstate) {
   PyObject* tuple_dedup_map = PyDict_New();
   if (unlikely(!tuple_dedup_map)) return -1;
   {
-    const __Pyx_PyCode_New_function_description descr = {4, 0, 0, 9, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 165};
+    const __Pyx_PyCode_New_function_description descr = {4, 0, 0, 9, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 164};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_self, __pyx_mstate->__pyx_n_u_stream, __pyx_mstate->__pyx_n_u_block, __pyx_mstate->__pyx_n_u_count, __pyx_mstate->__pyx_n_u_n, __pyx_mstate->__pyx_n_u_ndone, __pyx_mstate->__pyx_n_u_i, __pyx_mstate->__pyx_n_u_done, __pyx_mstate->__pyx_n_u_full};
     __pyx_mstate_global->__pyx_codeobj_tab[0] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_fastsfn_logs_blockqueue_pyx, __pyx_mstate->__pyx_n_u_put, __pyx_mstate->__pyx_kp_b_iso88591_Cq_q_2S_AT_4q_4q_aq_4wc_V4t4vQ, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[0])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {1, 0, 0, 2, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 205};
+    const __Pyx_PyCode_New_function_description descr = {1, 0, 0, 2, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 204};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_self, __pyx_mstate->__pyx_n_u_mark};
     __pyx_mstate_global->__pyx_codeobj_tab[1] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_fastsfn_logs_blockqueue_pyx, __pyx_mstate->__pyx_n_u_mark, __pyx_mstate->__pyx_kp_b_iso88591_a_AT_t1_5_a_Q_1D_at1_q, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[1])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {3, 0, 0, 5, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 216};
+    const __Pyx_PyCode_New_function_description descr = {3, 0, 0, 5, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 215};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_self, __pyx_mstate->__pyx_n_u_mark, __pyx_mstate->__pyx_n_u_timeout, __pyx_mstate->__pyx_n_u_deadline, __pyx_mstate->__pyx_n_u_reached};
     __pyx_mstate_global->__pyx_codeobj_tab[2] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_fastsfn_logs_blockqueue_pyx, __pyx_mstate->__pyx_n_u_wait_done, __pyx_mstate->__pyx_kp_b_iso88591_8_a_R_WA_Q_m2U_y_2S_3bPQ_Qd_d_s, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[2])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {1, 0, 0, 1, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 229};
+    const __Pyx_PyCode_New_function_description descr = {1, 0, 0, 1, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 228};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_self};
     __pyx_mstate_global->__pyx_codeobj_tab[3] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_fastsfn_logs_blockqueue_pyx, __pyx_mstate->__pyx_n_u_close, __pyx_mstate->__pyx_kp_b_iso88591_q_AT_L_1D_4q_at1, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[3])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {5, 0, 0, 6, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 239};
+    const __Pyx_PyCode_New_function_description descr = {5, 0, 0, 6, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 238};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_self, __pyx_mstate->__pyx_n_u_stream, __pyx_mstate->__pyx_n_u_fd, __pyx_mstate->__pyx_n_u_behind, __pyx_mstate->__pyx_n_u_limit, __pyx_mstate->__pyx_n_u_i};
     __pyx_mstate_global->__pyx_codeobj_tab[4] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_fastsfn_logs_blockqueue_pyx, __pyx_mstate->__pyx_n_u_set_file, __pyx_mstate->__pyx_kp_b_iso88591_SST_7_T_fAT_Rq_L_at_wb_2Q_vQd_W, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[4])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {3, 0, 0, 6, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 258};
+    const __Pyx_PyCode_New_function_description descr = {3, 0, 0, 6, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 257};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_self, __pyx_mstate->__pyx_n_u_interval, __pyx_mstate->__pyx_n_u_drain, __pyx_mstate->__pyx_n_u_what, __pyx_mstate->__pyx_n_u_stream, __pyx_mstate->__pyx_n_u_error};
     __pyx_mstate_global->__pyx_codeobj_tab[5] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_fastsfn_logs_blockqueue_pyx, __pyx_mstate->__pyx_n_u_write, __pyx_mstate->__pyx_kp_b_iso88591_4A_A_4wa_Rz_a_vXQ, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[5])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {3, 0, 0, 9, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 373};
+    const __Pyx_PyCode_New_function_description descr = {3, 0, 0, 9, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 372};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_self, __pyx_mstate->__pyx_n_u_interval, __pyx_mstate->__pyx_n_u_drain, __pyx_mstate->__pyx_n_u_e, __pyx_mstate->__pyx_n_u_i, __pyx_mstate->__pyx_n_u_deadline, __pyx_mstate->__pyx_n_u_out, __pyx_mstate->__pyx_n_u_block, __pyx_mstate->__pyx_n_u_closed};
-    __pyx_mstate_global->__pyx_codeobj_tab[6] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_fastsfn_logs_blockqueue_pyx, __pyx_mstate->__pyx_n_u_take, __pyx_mstate->__pyx_kp_b_iso88591_31_Rq_Q_hc_d_D_d_Cs_S_1_ha_4q_a, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[6])) goto bad;
+    __pyx_mstate_global->__pyx_codeobj_tab[6] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_fastsfn_logs_blockqueue_pyx, __pyx_mstate->__pyx_n_u_take, __pyx_mstate->__pyx_kp_b_iso88591_31_Rq_Q_q_M_Q_d_D_d_Cs_S_1_ha_4, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[6])) goto bad;
   }
   {
     const __Pyx_PyCode_New_function_description descr = {2, 0, 0, 2, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 400};

@@ -127,8 +127,7 @@ cdef class BlockQueue:
     cdef long long _waiting_bytes  # in the queue
     cdef long long _put_bytes      # put so far
     cdef long long _done_bytes     # written or dropped so far
-    cdef long long _flush_to       # a flush waits until _done_bytes reaches this
-    cdef bint _drain               # write everything queued, now
+    cdef long long _flush_to       # write now what was put before this (a flush, a drain)
     cdef bint _closing
     cdef readonly long long shipped, batches, dropped   # events written, writes, events dropped
 
@@ -259,7 +258,8 @@ cdef class BlockQueue:
         """Write queued blocks to their streams' files without the GIL, each stream's in
         order, until Python must act: (what, stream, errno), `what` one of INTERVAL,
         NO_FILE, FULL, FAILED, CLOSED. Writes once `wake_bytes` wait, a flush asks, the
-        queue closes, or (with `drain`) at once; comes back each `interval` seconds."""
+        queue closes, or (with `drain`) at once; comes back each `interval` seconds, having
+        written everything queued."""
         cdef int what, stream = -1, error = 0
         with nogil:
             what = self._write(fastsfn_now() + interval, drain, &stream, &error)
@@ -274,17 +274,20 @@ cdef class BlockQueue:
         cdef int s
         cdef bint full
         fastsfn_lock(self._sync)
-        self._drain = self._drain or drain
+        if drain:
+            self._flush_to = self._put_bytes
         while True:
             if not self._ready():
                 if self._closing and self._size == 0:
                     fastsfn_unlock(self._sync)
                     return CLOSED
-                if fastsfn_now() >= deadline:
+                if fastsfn_now() < deadline:
+                    fastsfn_wait_wake(self._sync, deadline)
+                    continue
+                if self._size == 0:
                     fastsfn_unlock(self._sync)
                     return INTERVAL
-                fastsfn_wait_wake(self._sync, deadline)
-                continue
+                self._flush_to = self._put_bytes   # the interval is up: what waits first
             s = self._ring[self._head].stream
             stream[0] = s
             if s >= self._nfiles or self._fds[s] < 0:
@@ -306,16 +309,14 @@ cdef class BlockQueue:
             if error[0] or full:
                 fastsfn_unlock(self._sync)
                 return FAILED if error[0] else FULL
-            if self._size == 0:
-                self._drain = False
-            if fastsfn_now() >= deadline:
+            if fastsfn_now() >= deadline and self._done_bytes >= self._flush_to:
                 fastsfn_unlock(self._sync)
                 return INTERVAL
 
     cdef bint _ready(self) noexcept nogil:
         """Whether the writer should write now (called holding the lock)."""
-        return self._size > 0 and (self._waiting_bytes >= self.wake_bytes or self._drain
-                                   or self._closing or self._done_bytes < self._flush_to)
+        return self._size > 0 and (self._waiting_bytes >= self.wake_bytes or self._closing
+                                   or self._done_bytes < self._flush_to)
 
     cdef void _taken(self, Py_ssize_t written, bint dropped) noexcept nogil:
         """Take `written` bytes off the head of the queue (holding the lock): whole blocks
@@ -341,8 +342,6 @@ cdef class BlockQueue:
             self._freed(e.block)
             self._head = (self._head + 1) % self._cap
             self._size -= 1
-        if self._size == 0:
-            self._drain = False
         fastsfn_broadcast_progress(self._sync)
 
     cdef void _freed(self, PyObject* block) noexcept nogil:
@@ -379,7 +378,8 @@ cdef class BlockQueue:
         cdef double deadline = fastsfn_now() + interval
         with nogil:
             fastsfn_lock(self._sync)
-            self._drain = self._drain or drain
+            if drain:
+                self._flush_to = self._put_bytes
             while not self._ready():
                 if (self._closing and self._size == 0) or fastsfn_now() >= deadline:
                     break
