@@ -249,7 +249,7 @@ cdef class LocalLane:
                  LogRecords records) except -1:
         """Hand over an ended execution's records (its log stream named by its start)."""
         cdef str stream = self.names.name(machine_name, start_time)
-        hand_over_gil()   # to the shipper's writer, if it waits for it
+        hand_over_gil()   # to the shipper's writer, if it wants it
         block = self.batches.add(log_group_name, stream, records)
         if block is not None:
             self.put_lines(log_group_name, stream, *block)

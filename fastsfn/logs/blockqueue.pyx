@@ -14,8 +14,8 @@ from cpython.mem cimport PyMem_Free, PyMem_RawFree, PyMem_RawRealloc, PyMem_Real
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_DECREF, Py_INCREF, Py_XDECREF
 
-from fastsfn.logs.filewrite cimport (Piece, WriteBehind, write_pieces, writer_has_gil,
-                                     writer_takes_gil_back)
+from fastsfn.logs.filewrite cimport (Piece, WriteBehind, write_pieces, writer_done,
+                                     writer_wants_gil)
 
 cdef extern from *:
     """
@@ -161,13 +161,14 @@ cdef class BlockQueue:
 
     # -- the threads that put ---------------------------------------------------------------
 
-    def put(self, int stream, bytes block, Py_ssize_t count) -> None:
-        """Queue a block of `count` lines for a stream; waits while `max_bytes` wait."""
+    def put(self, int stream, bytes block, Py_ssize_t count) -> bool:
+        """Queue a block of `count` lines for a stream; whether more than `max_bytes` wait
+        now (then see `wait_for_room`)."""
         cdef Py_ssize_t n = len(block), ndone, i
         cdef PyObject** done = NULL
         cdef bint full
         if n == 0:
-            return
+            return False
         fastsfn_lock(self._sync)
         if self._closing:
             fastsfn_unlock(self._sync)
@@ -190,9 +191,12 @@ cdef class BlockQueue:
         for i in range(ndone):
             Py_DECREF(<object>done[i])
         PyMem_RawFree(done)
-        if full:
-            with nogil:
-                self._wait_for_room()
+        return full
+
+    def wait_for_room(self) -> None:
+        """Wait until at most `max_bytes` wait (or the queue is closed)."""
+        with nogil:
+            self._wait_for_room()
 
     cdef void _wait_for_room(self) noexcept nogil:
         fastsfn_lock(self._sync)
@@ -259,12 +263,13 @@ cdef class BlockQueue:
         order, until Python must act: (what, stream, errno), `what` one of INTERVAL,
         NO_FILE, FULL, FAILED, CLOSED. Writes once `wake_bytes` wait, a flush asks, the
         queue closes, or (with `drain`) at once; comes back each `interval` seconds, having
-        written everything queued."""
+        written everything queued. Until the next `write`, the executing thread gives the
+        GIL to this one whenever it wants it (`hand_over_gil`)."""
         cdef int what, stream = -1, error = 0
+        writer_done()
         with nogil:
             what = self._write(fastsfn_now() + interval, drain, &stream, &error)
-            writer_takes_gil_back()
-        writer_has_gil()
+            writer_wants_gil()   # until the next `write`: the writer's Python is short
         return what, stream, error
 
     cdef int _write(self, double deadline, bint drain, int* stream, int* error) noexcept nogil:
@@ -385,8 +390,8 @@ cdef class BlockQueue:
                     break
                 fastsfn_wait_wake(self._sync, deadline)
             fastsfn_unlock(self._sync)   # never wait for the GIL holding the lock
-            writer_takes_gil_back()
-        writer_has_gil()
+            writer_wants_gil()
+        writer_done()   # a sink's own Python may take long: no priority for it
         out = []
         fastsfn_lock(self._sync)
         for i in range(self._size):

@@ -15,6 +15,6 @@ cdef class WriteBehind:
 
 cdef int write_pieces(int fd, WriteBehind behind, long long limit, Piece* pieces,
                       Py_ssize_t n, Py_ssize_t* written, bint* full) noexcept nogil
-cdef void writer_takes_gil_back() noexcept nogil
-cdef void writer_has_gil() noexcept nogil
+cdef void writer_wants_gil() noexcept nogil
+cdef void writer_done() noexcept nogil
 cdef void hand_over_gil() noexcept

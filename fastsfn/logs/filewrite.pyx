@@ -15,8 +15,8 @@ they are recycled so).
 
 A thread that takes the GIL back after such a stretch waits until the thread holding it lets
 go: up to the interpreter's switch interval (5 ms) when that one runs Python without pause.
-The writer says it is waiting (`writer_takes_gil_back`), and the executing thread gives the
-GIL over at its next chance (`hand_over_gil`).
+The writer says when it wants the GIL (`writer_wants_gil`, until `writer_done`), and the
+executing thread gives it over at its next chance (`hand_over_gil`).
 """
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
@@ -86,25 +86,31 @@ cdef enum:
     HAND_OVER_SPINS = 2000   # sched_yield()s a thread handing the GIL over waits at most
 
 cdef int _IOV_MAX = max(16, min(sysconf(_SC_IOV_MAX), 1024))   # POSIX: at least 16
-cdef int _writer_waiting = 0   # a writer is taking the GIL back
+cdef int _writer_waiting = 0   # a writer wants the GIL
 
 
 # -- the GIL, handed over ---------------------------------------------------------------------
 
-cdef void writer_takes_gil_back() noexcept nogil:
-    """Said by a writer thread at the end of a stretch without the GIL (until it has it)."""
+cdef void writer_wants_gil() noexcept nogil:
+    """Said by a writer thread taking the GIL back, or running Python that should not wait
+    for it (each system call gives the GIL up), until `writer_done`."""
     __atomic_store_n(&_writer_waiting, 1, __ATOMIC_RELEASE)
 
 
-cdef void writer_has_gil() noexcept nogil:
-    """Said by the writer once it holds the GIL again."""
+cdef void writer_done() noexcept nogil:
+    """Said by the writer when it needs the GIL no sooner than anyone."""
     __atomic_store_n(&_writer_waiting, 0, __ATOMIC_RELEASE)
 
 
+def writer_is_done() -> None:
+    """`writer_done`, from Python (a writer thread that stops)."""
+    writer_done()
+
+
 cdef void hand_over_gil() noexcept:
-    """Called with the GIL by a thread that runs long: if a writer is taking the GIL back,
-    give it the GIL now (else it waits for the switch interval, up to 5 ms, while blocks pile
-    up), and wait to take it back once the writer lets it go."""
+    """Called with the GIL by a thread that runs long: while a writer wants the GIL, give it
+    over (else the writer waits for the switch interval, up to 5 ms, while blocks pile up),
+    and take it back once the writer is done or after a while."""
     cdef int spins = 0
     if not __atomic_load_n(&_writer_waiting, __ATOMIC_ACQUIRE):
         return

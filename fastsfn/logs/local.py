@@ -25,7 +25,7 @@ from typing import Any, Protocol, Self
 
 from fastsfn.logs.batching import Event, EventSizes
 from fastsfn.logs.blockqueue import CLOSED, FAILED, FULL, INTERVAL, NO_FILE, BlockQueue
-from fastsfn.logs.filewrite import keep_freed_heap
+from fastsfn.logs.filewrite import keep_freed_heap, writer_is_done
 
 log = logging.getLogger("fastsfn.logs")
 
@@ -107,7 +107,10 @@ class LocalShipper:
             if number is None:
                 number = self._ids[key] = len(self._keys)
                 self._keys.append(key)
-            self._queue.put(number, lines, count)
+            full = self._queue.put(number, lines, count)
+        # Not holding the lock, and never the writer itself: it is the one making room.
+        if full and threading.get_ident() != self._writer.ident:
+            self._queue.wait_for_room()
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until everything queued so far is written; False if `timeout` passed first."""
@@ -157,6 +160,12 @@ class LocalShipper:
     # -- the writer thread ------------------------------------------------------------------
 
     def _write_loop(self) -> None:
+        try:
+            self._write_until_closed()
+        finally:
+            writer_is_done()
+
+    def _write_until_closed(self) -> None:
         drain = False
         while True:
             try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -124,3 +125,27 @@ def test_a_flush_gives_up_after_its_timeout_while_the_sink_is_down():
     assert shipper.flush(10) is True
     shipper.close()
     assert sink.written[(GROUP, "s")] == [m for _, m in events(0, 5)]
+
+
+def test_the_writers_own_puts_never_wait_for_room(tmp_path):
+    # Each interval the writer queues what `gather` holds; were it to wait for room like the
+    # executing threads, a full queue would stop it, and them, for good.
+    line = b'{"n":1}\n'
+
+    def gather() -> list:
+        return [(GROUP, "gathered", line * 200, 200)]
+
+    shipper = LocalShipper(DirSink(str(tmp_path)), max_queued_bytes=1000, wake_bytes=1 << 30,
+                           flush_interval=0.005, gather=gather)
+
+    def produce() -> None:
+        for _ in range(200):
+            shipper.put_lines(GROUP, "put", line * 200, 200)   # each past the bound
+
+    producer = threading.Thread(target=produce, daemon=True)
+    producer.start()
+    producer.join(30)
+    assert not producer.is_alive(), "the writer stopped with the queue full"
+    shipper.close()
+    assert lines(tmp_path / GROUP_DIR / "put.log") == ['{"n":1}'] * 40_000
+    assert len(lines(tmp_path / GROUP_DIR / "gathered.log")) % 200 == 0
