@@ -250,6 +250,7 @@ class LocalShipper:
                 log.error("dropped %d log events at close: the sink kept failing", lost)
                 return
         ceiling = min(self._backoff_cap, self._backoff_base * 2 ** min(self._failures, 30))
+        writer_is_done()   # no priority for the GIL while it waits
         time.sleep(random.uniform(0, ceiling))  # full jitter
 
     def _renumber(self) -> None:
