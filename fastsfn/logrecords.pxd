@@ -13,6 +13,7 @@ cdef class LogRecords:
     cdef bytes _tail                    # ',"execution_arn":..,"redrive_count":"0"}\n'
     cdef Py_ssize_t _start              # where the record being written begins
     cdef long long _ms
+    cdef unsigned long long _ticks      # the CPU's cycle counter when _ms was read
     cdef char _ms_text[24]
     cdef Py_ssize_t _ms_len
     cdef object _payload_value          # the last payload written, kept for the next event

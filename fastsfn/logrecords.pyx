@@ -32,7 +32,22 @@ from fastsfn.jsontext import dumpb, encoder
 
 cdef object _encode = encoder.encode
 
+cdef extern from *:
+    """
+    #if defined(__x86_64__) || defined(__i386__)
+    #include <x86intrin.h>
+    #define fastsfn_ticks() __rdtsc()
+    #else
+    #define fastsfn_ticks() 0ULL   /* no cheap counter: the clock is read for each record */
+    #endif
+    """
+    unsigned long long fastsfn_ticks() nogil
+
 cdef enum:
+    # A record's timestamp (ms) is read from the clock (~23 ns on this project's VM) unless
+    # the last one was read fewer CPU cycles ago than this (the counter costs ~10 ns): an
+    # execution's records made in one go share it; at most a few microseconds stale.
+    CLOCK_REUSE_TICKS = 20000
     # A logged payload whose escaped text (quotes included) would be longer than this many
     # UTF-8 bytes is cut to fit and flagged truncated (AWS: 248 KB).
     PAYLOAD_LIMIT = 253952
@@ -351,11 +366,14 @@ cdef int _begin(LogRecords r, str type, long id) except -1:
     cdef Py_ssize_t n
     cdef const char* name = PyUnicode_AsUTF8AndSize(type, &n)
     cdef char* out = _room(r, 7 + MAX_DIGITS + 10 + n + 12)
-    clock_gettime(CLOCK_REALTIME, &ts)
-    ms = <long long>ts.tv_sec * 1000 + ts.tv_nsec // 1000000
-    if ms != r._ms or r._ms_len == 0:
-        r._ms = ms
-        r._ms_len = digits(r._ms_text, ms)
+    cdef unsigned long long ticks = fastsfn_ticks()
+    if r._ms_len == 0 or ticks == 0 or ticks - r._ticks > CLOCK_REUSE_TICKS:
+        clock_gettime(CLOCK_REALTIME, &ts)
+        r._ticks = ticks
+        ms = <long long>ts.tv_sec * 1000 + ts.tv_nsec // 1000000
+        if ms != r._ms or r._ms_len == 0:
+            r._ms = ms
+            r._ms_len = digits(r._ms_text, ms)
     r._start = r._len
     memcpy(out, b'{"id":"', 7)
     out += 7

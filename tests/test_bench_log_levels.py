@@ -9,7 +9,7 @@ from bench import log_levels
 def test_every_level_and_form_is_measured_and_shipped(capsys):
     status = log_levels.main(["--duration", "0.05", "--rounds", "1", "--json"])
     report = json.loads(capsys.readouterr().out)
-    # The exit status asserts ERROR's floor (a 50 ms row on a busy machine may miss it).
+    # The exit status asserts the floors (a 50 ms row on a busy machine may miss them).
     assert status == (1 if log_levels.below_floor(report["rows"]) else 0)
     rows = {(r["level"], r["form"]): r for r in report["rows"]}
     assert set(rows) == {(level, form) for level in log_levels.ORDER
@@ -25,8 +25,12 @@ def test_every_level_and_form_is_measured_and_shipped(capsys):
     assert report["shipper"]["dropped"] == 0
 
 
-def test_the_error_floor_is_asserted_and_all_with_data_only_printed():
+def test_the_floors_are_asserted_and_all_with_data_on_values_only_printed():
     rows = [{"level": "ERROR", "form": "text", "x_off": 0.94},
             {"level": "ERROR", "form": "values", "x_off": 0.99},
-            {"level": "ALL+data", "form": "text", "x_off": 0.3}]
-    assert log_levels.below_floor(rows) == ["ERROR text 0.94x OFF"]
+            {"level": "ALL+data", "form": "text", "x_off": 0.49},
+            {"level": "ALL+data", "form": "values", "x_off": 0.3},
+            {"level": "ALL", "form": "text", "x_off": 0.1}]
+    assert log_levels.below_floor(rows) == ["ERROR text 0.94x OFF", "ALL+data text 0.49x OFF"]
+    rows[0]["x_off"], rows[2]["x_off"] = 0.95, 0.5   # at the floors: held
+    assert log_levels.below_floor(rows) == []

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,28 @@ class TestAllLevel:
             assert re.fullmatch(r"\d{13}", r["event_timestamp"])
         stamps = [int(r["event_timestamp"]) for r in records]
         assert stamps == sorted(stamps)
+
+    def test_timestamps_follow_the_time_a_task_takes(self, tmp_path):
+        # Records made in one go may share a clock reading; one made after a handler ran
+        # has the time it ended.
+        def slow(event, context):
+            time.sleep(0.05)
+            return {"n": event["n"]}
+
+        sfn = fastsfn.client({"slow": slow}, log_sink=f"dir:{tmp_path}")
+        arn = sfn.create_state_machine(
+            name="m", definition=json.dumps({"StartAt": "T", "States": {"T": {
+                "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"FunctionName": "slow", "Payload.$": "$"}, "End": True}}}),
+            roleArn=ROLE, type="EXPRESS",
+            loggingConfiguration=logging_config("ALL"))["stateMachineArn"]
+        before = time.time() * 1000
+        sfn.start_sync_execution(stateMachineArn=arn, input='{"n": 1}')
+        after = time.time() * 1000
+        sfn.close()
+        stamps = {r["type"]: int(r["event_timestamp"]) for r in read_records(tmp_path)}
+        assert before - 1 <= stamps["ExecutionStarted"] <= stamps["TaskStarted"] <= before + 20
+        assert stamps["TaskStarted"] + 50 <= stamps["TaskSucceeded"] <= after + 1
 
     def test_details_with_execution_data(self, tmp_path):
         _, records = run(tmp_path, PASS_TASK, "ALL", input='{"n": 2, "x": "a b"}')
