@@ -2,8 +2,8 @@
 
 Stage: logs. `open_sink(spec)` picks the destination; `LogShipper(sink).put(group, stream,
 events)` queues already-formatted events and ships them in valid PutLogEvents batches from a
-background thread; `LocalShipper`, for a directory or stdout, writes each put as one block of
-lines with the GIL given up.
+background thread; `LocalShipper`, for a directory or stdout, takes blocks of lines into a
+queue in C, from which its writer thread writes a directory's files without the GIL.
 """
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ the GIL, coming back to Python only to open or rotate a stream's file, on a fail
 every `interval` (to gather what waits elsewhere); for any other sink, `take` hands them
 over as a list. Written blocks are freed by the next `put`, in the thread that made them
 (glibc gives memory freed by another thread back to the system, to be faulted in again).
-`put` waits while more than `max_bytes` are not written yet.
+Past `max_bytes` not written yet, the putting threads wait for room (`wait_for_room`).
 """
 cimport cython
 from cpython.mem cimport PyMem_Free, PyMem_RawFree, PyMem_RawRealloc, PyMem_Realloc

@@ -26,12 +26,12 @@ from typing import Any, Protocol, Self
 from fastsfn.logs.batching import Event, EventSizes
 from fastsfn.logs.blockqueue import CLOSED, FAILED, FULL, INTERVAL, NO_FILE, BlockQueue
 from fastsfn.logs.filewrite import keep_freed_heap, writer_is_done
+from fastsfn.logs.sinks import OPEN_FILES
 
 log = logging.getLogger("fastsfn.logs")
 
 MAX_QUEUED_BYTES = 64 * 1024 * 1024
 WAKE_BYTES = 1024 * 1024   # the writer writes once this much waits
-OPEN_FILES = 64            # stream files kept open by the writer
 STREAM_IDS = 4096          # streams numbered before the numbering starts again (when idle)
 _message = itemgetter(1)
 

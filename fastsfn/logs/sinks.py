@@ -25,7 +25,7 @@ _message = itemgetter(1)
 DEFAULT_SPEC = "dir:./fastsfn-logs"
 ROTATE_BYTES = 64 * 1024 * 1024
 PIECE_EVENTS = 1000  # lines joined at a time (a piece stays in the CPU's cache)
-OPEN_FILES = 64  # DirSink keeps this many stream files open (least recently used closed)
+OPEN_FILES = 64  # stream files open at once (DirSink, LocalShipper's writer), the oldest closed
 WRITE_BEHIND_BYTES = 8 * 1024 * 1024  # a stream file goes to the disk in steps this big
 
 
