@@ -71,6 +71,7 @@ class LocalShipper:
         self._ids: dict[tuple[str, str], int] = {}   # stream -> its number in the queue
         self._keys: list[tuple[str, str]] = []       # number -> stream
         self._ids_lock = threading.Lock()   # numbers and puts: see _renumber
+        self._gathering = threading.Lock()  # taking what `gather` holds, and closing
         self._direct = hasattr(sink, "open_stream")   # files written by the queue, in C
         # Open ones (direct), the first opened closed first (a busy one is opened again).
         self._files: OrderedDict[int, Any] = OrderedDict()
@@ -116,7 +117,8 @@ class LocalShipper:
         """Wait until everything queued so far is written; False if `timeout` passed first."""
         if self._closed:
             raise RuntimeError("LocalShipper.flush() after close()")
-        self._gather_queued()
+        with self._gathering:
+            self._gather_queued()
         return self._queue.wait_done(self._queue.mark(), -1 if timeout is None else timeout)
 
     def close(self) -> None:
@@ -124,9 +126,10 @@ class LocalShipper:
         sink. `put` must not be called concurrently with `close`."""
         if self._closed:
             return
-        self._gather_queued()
-        self._closed = True
-        self._queue.close()
+        with self._gathering:   # the writer gathers no more after this
+            self._gather_queued()
+            self._closed = True
+            self._queue.close()
         self._writer.join()
         self._queue.release()
         while self._files:
@@ -147,6 +150,16 @@ class LocalShipper:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+    def _gather_now(self) -> bool:
+        """`_gather_queued` from the writer, unless closed, or another thread is at it (it
+        may be waiting for the room this thread makes)."""
+        if not self._gathering.acquire(blocking=False):
+            return False
+        try:
+            return not self._closed and self._gather_queued()
+        finally:
+            self._gathering.release()
 
     def _gather_queued(self) -> bool:
         """Queue what `gather` holds; whether there was any."""
@@ -180,6 +193,9 @@ class LocalShipper:
                         return
                     self._write_blocks(entries)
                     what = INTERVAL   # (each round: these sinks are not the fast lane)
+                drain = what == INTERVAL and self._gather_now()   # then written at once
+                if what == INTERVAL:
+                    self._renumber()
             except Exception as e:  # noqa: BLE001 - any failure may pass: retry later
                 self._failed(e)
                 continue
@@ -187,11 +203,6 @@ class LocalShipper:
                 log.info("log sink writable again after %d failed writes", self._failures)
                 self._failures = 0
                 self._give_up_at = None
-            drain = False
-            if what == INTERVAL:
-                if not self._closed:
-                    drain = self._gather_queued()
-                self._renumber()
 
     def _handle(self, what: int, number: int, error: int) -> None:
         """Do what the queue's `write` came back for."""
