@@ -120,7 +120,7 @@ class TestAllLevel:
         after = time.time() * 1000
         sfn.close()
         stamps = {r["type"]: int(r["event_timestamp"]) for r in read_records(tmp_path)}
-        assert before - 1 <= stamps["ExecutionStarted"] <= stamps["TaskStarted"] <= before + 20
+        assert before - 1 <= stamps["ExecutionStarted"] <= stamps["TaskStarted"] <= before + 500
         assert stamps["TaskStarted"] + 50 <= stamps["TaskSucceeded"] <= after + 1
 
     def test_details_with_execution_data(self, tmp_path):
