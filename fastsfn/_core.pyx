@@ -429,11 +429,11 @@ cdef class Execution:
         """Add one log record: `details` is the details object as JSON text."""
         return self._log().record(type, id, previous, details)
 
-    cdef int record_payload(self, str type, long id, long previous, str head, str field,
+    cdef int record_payload(self, str type, long id, long previous, str head, bint output,
                             object value) except -1:
         """Add one log record whose details are the JSON members `head` and, with execution
-        data, `value` as member `field`."""
-        return self._log().record_payload(type, id, previous, head, field, value)
+        data, `value` as member "output" (else "input")."""
+        return self._log().record_payload(type, id, previous, head, output, value)
 
     cdef str region(self):
         if self._region is None:
@@ -581,13 +581,13 @@ cdef class Frame:
         cdef State st = <State>self.states[self.index]
         if ex.log_level >= <int>(LOG_ERROR if st.kind == FAIL else LOG_ALL):
             ex.record_payload(_ENTERED[st.kind], ex.events, self.last_event, st.log_head,
-                              "input", self.data)
+                              False, self.data)
 
     cdef void _log_exited(self, object output) except *:
         cdef Execution ex = self.execution
         cdef State st = <State>self.states[self.index]
         ex.record_payload(_EXITED[st.kind], ex.events, self.last_event, st.log_head,
-                          "output", output)
+                          True, output)
 
     cdef object _finish(self, State st, object result, Py_ssize_t bound):
         """ResultSelector, ResultPath, OutputPath, then the transition; `bound` is one of
@@ -801,10 +801,10 @@ cdef class Frame:
             if ex.log_level >= LOG_ALL:
                 if st.lambda_function:
                     ex.record_payload("LambdaFunctionSucceeded", ex.events, self.last_event,
-                                      "", "output", result)
+                                      "", True, result)
                 else:
                     ex.record_payload("TaskSucceeded", ex.events, self.last_event,
-                                      st.log_resource, "output", result)
+                                      st.log_resource, True, result)
         elif ex.log_level >= LOG_ERROR:
             timed_out = error.error in ("States.Timeout", "States.HeartbeatTimeout")
             details = _error_details(error.error, error.cause)

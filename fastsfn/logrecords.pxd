@@ -23,7 +23,7 @@ cdef class LogRecords:
     cdef bytes _payload_json            # ... its JSON text (None: encoded from its str())
 
     cdef int record(self, str type, long id, long previous, str details) except -1
-    cdef int record_payload(self, str type, long id, long previous, str head, str field,
+    cdef int record_payload(self, str type, long id, long previous, str head, bint output,
                             object value) except -1
     cdef int execution_started(self, str input_text, object input, str role_json) except -1
     cdef int execution_succeeded(self, long id, object output, str output_text) except -1

@@ -72,17 +72,17 @@ cdef class LogRecords:
         _text(self, details)
         return _end(self, previous)
 
-    cdef int record_payload(self, str type, long id, long previous, str head, str field,
+    cdef int record_payload(self, str type, long id, long previous, str head, bint output,
                             object value) except -1:
         """A record whose details are the JSON members `head` and, with execution data,
-        `value` as member `field` (with its `<field>Details`)."""
+        `value` as member "output" (else "input"), with its `outputDetails`."""
         _begin(self, type, id)
         _literal(self, '{')
         _text(self, head)
         if self.data:
             if head:
                 _literal(self, ',')
-            _payload(self, field, value)
+            _payload(self, output, value)
         _literal(self, '}')
         return _end(self, previous)
 
@@ -94,7 +94,7 @@ cdef class LogRecords:
             if input_text is not None:
                 _input_text(self, input_text, input)
             else:
-                _payload(self, "input", input)
+                _payload(self, False, input)
             _literal(self, ',')
         _literal(self, '"roleArn":')
         _text(self, role_json)
@@ -108,9 +108,9 @@ cdef class LogRecords:
         _literal(self, '{')
         if self.data:
             if output_text is None or self.is_last_payload(output):
-                _payload(self, "output", output)
+                _payload(self, True, output)
             else:
-                _payload_text(self, "output", output_text)
+                _payload_text(self, True, output_text)
         _literal(self, '}')
         return _end(self, id - 1)
 
@@ -140,7 +140,7 @@ cdef class LogRecords:
         _text(self, resource)
         if self.data:
             _literal(self, ',')
-            _payload(self, "input", input)
+            _payload(self, False, input)
         _text(self, limits)
         _literal(self, '}')
         return _end(self, previous)
@@ -422,31 +422,31 @@ cdef int _end(LogRecords r, long previous) except -1:
 
 # -- payloads -------------------------------------------------------------------------------
 
-cdef int _payload(LogRecords r, str field, object value) except -1:
-    """'"<field>":"<escaped JSON>","<field>Details":{"truncated":..}' for a value."""
-    _field(r, field)
-    return _details(r, field, _escaped_value(r, value))
+cdef int _payload(LogRecords r, bint output, object value) except -1:
+    """'"output":"<escaped JSON>","outputDetails":{"truncated":..}' (or "input") for a
+    value."""
+    _field(r, output)
+    return _details(r, output, _escaped_value(r, value))
 
 
-cdef int _payload_text(LogRecords r, str field, str text) except -1:
+cdef int _payload_text(LogRecords r, bint output, str text) except -1:
     """The same for a payload given as JSON text."""
     cdef Py_ssize_t n
     cdef const char* data = PyUnicode_AsUTF8AndSize(text, &n)
-    _field(r, field)
-    return _details(r, field, _escape(r, <const unsigned char*>data, n))
+    _field(r, output)
+    return _details(r, output, _escape(r, <const unsigned char*>data, n))
 
 
-cdef int _field(LogRecords r, str field) except -1:
-    _literal(r, '"')
-    _text(r, field)
-    return _literal(r, '":')
+cdef inline int _field(LogRecords r, bint output) except -1:
+    return _literal(r, '"output":') if output else _literal(r, '"input":')
 
 
-cdef int _details(LogRecords r, str field, bint truncated) except -1:
-    _literal(r, ',"')
-    _text(r, field)
-    return _literal(r, 'Details":{"truncated":true}' if truncated
-                    else 'Details":{"truncated":false}')
+cdef inline int _details(LogRecords r, bint output, bint truncated) except -1:
+    if output:
+        return _literal(r, ',"outputDetails":{"truncated":true}' if truncated
+                        else ',"outputDetails":{"truncated":false}')
+    return _literal(r, ',"inputDetails":{"truncated":true}' if truncated
+                    else ',"inputDetails":{"truncated":false}')
 
 
 cdef int _escaped_value(LogRecords r, object value) except -1:
@@ -481,7 +481,7 @@ cdef int _input_text(LogRecords r, str text, object input) except -1:
     cdef Py_ssize_t n, at
     cdef const char* data = PyUnicode_AsUTF8AndSize(text, &n)
     cdef bint truncated
-    _field(r, "input")
+    _field(r, False)
     at = r._len
     truncated = _escape(r, <const unsigned char*>data, n)
     compact = _compact(<const unsigned char*>data, n)
@@ -493,7 +493,7 @@ cdef int _input_text(LogRecords r, str text, object input) except -1:
             r._payload_at = at
             r._payload_len = r._len - at
             r._payload_truncated = truncated
-    return _details(r, "input", truncated)
+    return _details(r, False, truncated)
 
 
 cdef enum:
