@@ -54,7 +54,9 @@ class LocalShipper:
     The same interface as `LogShipper` (`put`, `flush`, `close`, `counters`; `put` from any
     thread). The writer writes as soon as `wake_bytes` wait (blocks written soon after they
     are made are still in the CPU's caches), when a flush asks, and every `flush_interval`
-    (after taking what `gather` holds: partial blocks). Nothing is spooled: while the sink
+    (after taking what `gather` holds: partial blocks). A sink that opens its streams' files
+    itself (`open_stream`, `rotate_stream`, `rotate_bytes`: `DirSink`) has them written by
+    the queue; any other gets `write_blocks`. Nothing is spooled: while the sink
     fails, blocks wait in memory and `put` waits for room; only `close`, after
     `close_timeout` of failures, drops what is left and counts it.
     """
