@@ -143,12 +143,11 @@ def test_stdout_sink_prints_blocks(capsys):
     assert capsys.readouterr().out.splitlines() == [m for _, m in events(0, 2)]
 
 
-def test_puts_from_many_threads_all_arrive_and_counters_balance():
-    sink = RecordingSink()
-    shipper = LocalShipper(sink)
-
+def put_from_threads(shipper: LocalShipper, count: int) -> dict:
+    """Four threads each put `count` events to their own stream (s0..s3), 10 at a time;
+    the shipper's counters once all are flushed (then it is closed)."""
     def produce(stream: str) -> None:
-        for start in range(0, 2000, 10):
+        for start in range(0, count, 10):
             shipper.put(GROUP, stream, events(start, 10))
 
     threads = [threading.Thread(target=produce, args=(f"s{i}",)) for i in range(4)]
@@ -159,6 +158,12 @@ def test_puts_from_many_threads_all_arrive_and_counters_balance():
     assert shipper.flush(10)
     counters = shipper.counters
     shipper.close()
+    return counters
+
+
+def test_puts_from_many_threads_all_arrive_and_counters_balance():
+    sink = RecordingSink()
+    counters = put_from_threads(LocalShipper(sink), 2000)
     for i in range(4):
         assert sink.written[(GROUP, f"s{i}")] == [m for _, m in events(0, 2000)]
     assert counters["shipped"] == 8000 and counters["queued_bytes"] == 0

@@ -12,7 +12,7 @@ import pytest
 from fastsfn.logs import DirSink, LocalShipper, local
 from fastsfn.logs.blockqueue import BlockQueue
 
-from .test_local import GROUP, RecordingSink, events, lines
+from .test_local import GROUP, RecordingSink, events, lines, put_from_threads
 
 GROUP_DIR = "%2Faws%2Fvendedlogs%2Fstates%2Forders-Logs"
 
@@ -152,20 +152,8 @@ def test_the_writers_own_puts_never_wait_for_room(tmp_path):
 
 
 def test_puts_from_many_threads_reach_their_files_in_order(tmp_path):
-    shipper = LocalShipper(DirSink(str(tmp_path), rotate_bytes=50_000), wake_bytes=4096)
-
-    def produce(stream: str) -> None:
-        for start in range(0, 3000, 10):
-            shipper.put(GROUP, stream, events(start, 10))
-
-    threads = [threading.Thread(target=produce, args=(f"s{i}",)) for i in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert shipper.flush(10)
-    counters = shipper.counters
-    shipper.close()
+    counters = put_from_threads(LocalShipper(DirSink(str(tmp_path), rotate_bytes=50_000),
+                                             wake_bytes=4096), 3000)
     for i in range(4):
         files = _files_oldest_first(tmp_path / GROUP_DIR / f"s{i}.log")
         assert [line for f in files for line in lines(f)] == [m for _, m in events(0, 3000)]
