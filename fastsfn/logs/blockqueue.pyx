@@ -10,7 +10,8 @@ over as a list. Written blocks are freed by the next `put`, in the thread that m
 Past `max_bytes` not written yet, the putting threads wait for room (`wait_for_room`).
 """
 cimport cython
-from cpython.mem cimport PyMem_Free, PyMem_RawFree, PyMem_RawRealloc, PyMem_Realloc
+from cpython.mem cimport (PyMem_Free, PyMem_Malloc, PyMem_RawFree, PyMem_RawRealloc,
+                          PyMem_Realloc)
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_DECREF, Py_INCREF, Py_XDECREF
 
@@ -164,8 +165,7 @@ cdef class BlockQueue:
     def put(self, int stream, bytes block, Py_ssize_t count) -> bool:
         """Queue a block of `count` lines for a stream; whether more than `max_bytes` wait
         now (then see `wait_for_room`)."""
-        cdef Py_ssize_t n = len(block), ndone, i
-        cdef PyObject** done = NULL
+        cdef Py_ssize_t n = len(block)
         cdef bint full
         if n == 0:
             return False
@@ -184,13 +184,9 @@ cdef class BlockQueue:
         self._put_bytes += n
         if self._waiting_bytes >= self.wake_bytes:
             fastsfn_signal_wake(self._sync)
-        done, ndone = self._done, self._ndone   # freed below, holding the GIL
-        self._done, self._ndone, self._done_cap = NULL, 0, 0
         full = self._put_bytes - self._done_bytes > self.max_bytes
         fastsfn_unlock(self._sync)
-        for i in range(ndone):
-            Py_DECREF(<object>done[i])
-        PyMem_RawFree(done)
+        self.release()
         return full
 
     def wait_for_room(self) -> None:
@@ -365,7 +361,7 @@ cdef class BlockQueue:
     cdef bint _grow(self) noexcept:
         """Twice the room in the ring (holding the lock and the GIL); False: no memory."""
         cdef Py_ssize_t cap = 64 if self._cap == 0 else 2 * self._cap, i
-        cdef Entry* ring = <Entry*>PyMem_Realloc(NULL, cap * sizeof(Entry))
+        cdef Entry* ring = <Entry*>PyMem_Malloc(cap * sizeof(Entry))
         if ring == NULL:
             return False
         for i in range(self._size):
@@ -417,7 +413,10 @@ cdef class BlockQueue:
         return self.dropped - before
 
     def release(self) -> None:
-        """Free the written blocks now (once nothing more is put)."""
+        """Free the written blocks (by each `put`, in its thread; at the end, once nothing
+        more is put)."""
+        cdef PyObject** done
+        cdef Py_ssize_t ndone, i
         fastsfn_lock(self._sync)
         done, ndone = self._done, self._ndone
         self._done, self._ndone, self._done_cap = NULL, 0, 0

@@ -159,7 +159,6 @@ cdef int write_pieces(int fd, WriteBehind behind, long long limit, Piece* pieces
     written. Returns 0, or the errno of a failed write (the bytes before it written)."""
     cdef Py_ssize_t total = 0, take, i = 0, count, first
     cdef ssize_t done
-    cdef const char* newline
     cdef iovec[64] local
     cdef iovec* vectors = local
     cdef int error = 0
