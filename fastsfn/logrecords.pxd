@@ -51,8 +51,8 @@ cdef class StreamNames:
 
 
 cdef class LocalLane:
-    cdef readonly LineBatches batches
-    cdef readonly StreamNames names
+    cdef LineBatches batches
+    cdef StreamNames names
     cdef object put_lines
     cdef public bint open
 
