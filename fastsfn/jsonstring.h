@@ -5,6 +5,7 @@
 #define FASTSFN_JSONSTRING_H
 
 #include <stddef.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 #if defined(__SSE2__)
@@ -50,9 +51,29 @@ static inline char *fastsfn_escape_byte(char *out, unsigned char c) {
     return out + 2;
 }
 
-/* Write the n bytes at src escaped (no quotes around) at out, which has room for 6 * n
- * bytes; return where the next byte goes. */
-static inline char *fastsfn_escape(char *out, const unsigned char *src, ptrdiff_t n) {
+/* Write one byte of a JSON string's text as a JSON string holds that text: escaped, and the
+ * escape escaped again ('"' is \\\" and a newline \\n); at most 7 bytes. */
+static inline char *fastsfn_escape_byte_twice(char *out, unsigned char c) {
+    char once[6];
+    ptrdiff_t n, i;
+    if (!fastsfn_needs_escape(c)) {
+        *out = (char)c;
+        return out + 1;
+    }
+    n = fastsfn_escape_byte(once, c) - once;
+    for (i = 0; i < n; i++) {   /* of an escape only its backslashes and quotes escape */
+        out = fastsfn_escape_byte(out, (unsigned char)once[i]);
+    }
+    return out;
+}
+
+static inline char *fastsfn_escape_byte_as(char *out, unsigned char c, int twice) {
+    return twice ? fastsfn_escape_byte_twice(out, c) : fastsfn_escape_byte(out, c);
+}
+
+/* fastsfn_escape (twice 0) and fastsfn_escape_twice (twice 1): out has room for 7 * n. */
+static inline char *fastsfn_escape_as(char *out, const unsigned char *src, ptrdiff_t n,
+                                      int twice) {
     ptrdiff_t i = 0;
 #if defined(__SSE2__)
     const __m128i quote = _mm_set1_epi8('"');
@@ -75,7 +96,7 @@ static inline char *fastsfn_escape(char *out, const unsigned char *src, ptrdiff_
             while (mask) {
                 int k = __builtin_ctz(mask);
                 _mm_storeu_si128((__m128i *)out, _mm_loadu_si128((const __m128i *)(src + i + at)));
-                out = fastsfn_escape_byte(out + (k - at), src[i + k]);
+                out = fastsfn_escape_byte_as(out + (k - at), src[i + k], twice);
                 at = k + 1;
                 mask &= mask - 1;
             }
@@ -84,7 +105,7 @@ static inline char *fastsfn_escape(char *out, const unsigned char *src, ptrdiff_
         } else {
             for (int k = 0; k < 16; k++, mask >>= 1) {
                 if (mask & 1) {
-                    out = fastsfn_escape_byte(out, src[i + k]);
+                    out = fastsfn_escape_byte_as(out, src[i + k], twice);
                 } else {
                     *out++ = (char)src[i + k];
                 }
@@ -112,8 +133,8 @@ static inline char *fastsfn_escape(char *out, const unsigned char *src, ptrdiff_
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
         {
             int k = __builtin_ctzll(special) >> 3;
-            memcpy(out, &x, 8);   /* the room holds it: six bytes are reserved per byte */
-            out = fastsfn_escape_byte(out + k, src[i + k]);
+            memcpy(out, &x, 8);   /* the room holds it: six bytes or more are reserved per byte */
+            out = fastsfn_escape_byte_as(out + k, src[i + k], twice);
             i += k + 1;
         }
 #else
@@ -122,9 +143,22 @@ static inline char *fastsfn_escape(char *out, const unsigned char *src, ptrdiff_
     }
 #endif
     for (; i < n; i++) {
-        out = fastsfn_escape_byte(out, src[i]);
+        out = fastsfn_escape_byte_as(out, src[i], twice);
     }
     return out;
+}
+
+/* Write the n bytes at src escaped (no quotes around) at out, which has room for 6 * n
+ * bytes; return where the next byte goes. */
+static inline char *fastsfn_escape(char *out, const unsigned char *src, ptrdiff_t n) {
+    return fastsfn_escape_as(out, src, n, 0);
+}
+
+/* Write the n bytes at src (a JSON string's text) as a JSON string holds the JSON string's
+ * escaped text (no quotes around), at out, which has room for 7 * n bytes; return where the
+ * next byte goes. */
+static inline char *fastsfn_escape_twice(char *out, const unsigned char *src, ptrdiff_t n) {
+    return fastsfn_escape_as(out, src, n, 1);
 }
 
 /* Write n in decimal at out (at most 20 bytes); return how many bytes. */
@@ -139,6 +173,83 @@ static inline ptrdiff_t fastsfn_digits(char *out, long long n) {
     if (n < 0) out[k++] = '-';
     while (i > 0) out[k++] = tmp[--i];
     return k;
+}
+
+/* Write x as msgspec writes a float, if it is 0 or 1e-4 <= |x| < 1e15 with at most 15
+ * significant digits (the shortest decimal that reads back as x, in fixed notation: "20.1",
+ * "22.0", "0.00012"); return how many bytes (at most 33), or 0 for any other x (then ask
+ * msgspec). The decimal m / 10^k reads back as x exactly when the division of the two
+ * (both exact as doubles: m < 2^53, k <= 22) gives x; the smallest such k is the shortest,
+ * and m is the rounded x * 10^k (its rounding error is far below 1/2 at this size). */
+static inline ptrdiff_t fastsfn_short_float(char *out, double x) {
+    static const double powers[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+                                    1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19};
+    double a = x < 0 ? -x : x, scaled;
+    long long m = 0;
+    int k, sign = signbit(x) ? 1 : 0;
+    char digits[24];
+    ptrdiff_t n, length = 0, whole;
+    if (a == 0) {
+        memcpy(out, sign ? "-0.0" : "0.0", 4 - !sign);
+        return 4 - !sign;
+    }
+    if (!(a >= 1e-4 && a < 1e15)) return 0;   /* NaN too */
+    for (k = 0; k < 20; k++) {
+        scaled = a * powers[k];
+        if (scaled >= 1e15) return 0;
+        m = llrint(scaled);
+        if ((double)m / powers[k] == a) break;
+    }
+    if (k == 20) return 0;
+    n = fastsfn_digits(digits, m);
+    if (sign) out[length++] = '-';
+    whole = n - k;
+    if (whole <= 0) {   /* 0.000ddd */
+        out[length++] = '0';
+        out[length++] = '.';
+        memset(out + length, '0', (size_t)-whole);
+        length += -whole;
+        memcpy(out + length, digits, (size_t)n);
+        return length + n;
+    }
+    memcpy(out + length, digits, (size_t)whole);
+    length += whole;
+    out[length++] = '.';
+    if (k == 0) {
+        out[length++] = '0';
+        return length;
+    }
+    memcpy(out + length, digits + whole, (size_t)k);
+    return length + k;
+}
+
+/* Write the n bytes at src, the inside of a JSON string as fastsfn_escape writes it, as the
+ * text it holds (at most n bytes); return how many bytes. */
+static inline ptrdiff_t fastsfn_unescape(char *out, const char *src, ptrdiff_t n) {
+    ptrdiff_t i = 0, length = 0;
+    char c;
+    while (i < n) {
+        c = src[i++];
+        if (c != '\\') {
+            out[length++] = c;
+            continue;
+        }
+        c = src[i++];
+        switch (c) {
+        case 'b': out[length++] = '\b'; break;
+        case 't': out[length++] = '\t'; break;
+        case 'n': out[length++] = '\n'; break;
+        case 'f': out[length++] = '\f'; break;
+        case 'r': out[length++] = '\r'; break;
+        case 'u':   /* \u00XX: a byte below 0x20 */
+            out[length++] = (char)(((src[i + 2] - '0') << 4)
+                                   | (src[i + 3] <= '9' ? src[i + 3] - '0' : src[i + 3] - 'a' + 10));
+            i += 4;
+            break;
+        default: out[length++] = c;   /* '"' or '\\' */
+        }
+    }
+    return length;
 }
 
 #endif

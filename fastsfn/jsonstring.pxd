@@ -1,5 +1,6 @@
 # cython: language_level=3
-"""Writing JSON text: strings escaped, integers in decimal (fastsfn/jsonstring.h: inline C,
+"""Writing JSON text: strings escaped (once, or twice for JSON inside a JSON string),
+integers in decimal, the floats msgspec writes in fixed notation (fastsfn/jsonstring.h: inline C,
 compiled into each module that cimports this: the log records, the HTTP responses)."""
 
 cdef extern from "jsonstring.h":
@@ -12,5 +13,14 @@ cdef extern from "jsonstring.h":
     # bytes; return where the next byte goes.
     char* escape_into "fastsfn_escape"(char* out, const unsigned char* src,
                                        Py_ssize_t n) noexcept nogil
+    # The same for the text of a JSON string inside a JSON string ('"' written \\\"); room
+    # for 7 * n bytes.
+    char* escape_twice "fastsfn_escape_twice"(char* out, const unsigned char* src,
+                                              Py_ssize_t n) noexcept nogil
+    # Undo escape_into: the n bytes at src as the text they hold, at out; how many bytes.
+    Py_ssize_t unescape "fastsfn_unescape"(char* out, const char* src, Py_ssize_t n) noexcept nogil
+    # Write x as msgspec does (at most 33 bytes) if 0 or 1e-4 <= |x| < 1e15 with at most 15
+    # significant digits; return how many bytes, or 0 for any other x.
+    Py_ssize_t short_float "fastsfn_short_float"(char* out, double x) noexcept nogil
     # Write n in decimal at out (at most 20 bytes); return how many bytes.
     Py_ssize_t digits "fastsfn_digits"(char* out, long long n) noexcept nogil

@@ -20,7 +20,8 @@ cdef class LogRecords:
     cdef Py_ssize_t _payload_at         # ... where its escaped text is in the buffer
     cdef Py_ssize_t _payload_len
     cdef bint _payload_truncated
-    cdef bytes _payload_json            # ... its JSON text (None: encoded from its str())
+    cdef bytes _payload_json            # ... its JSON text, if kept
+    cdef bint _payload_in_buffer        # ... else whether the buffer has it (else its str())
 
     cdef int record(self, str type, long id, long previous, str details) except -1
     cdef int record_payload(self, str type, long id, long previous, str head, bint output,

@@ -12,7 +12,12 @@ proves it (`compact_json`).
 """
 cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, _PyBytes_Resize
-from cpython.mem cimport PyMem_Free, PyMem_Realloc
+from cpython.dict cimport PyDict_Next
+from cpython.exc cimport PyErr_Clear
+from cpython.float cimport PyFloat_AS_DOUBLE
+from cpython.long cimport PyLong_AsLongLongAndOverflow
+from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from cpython.unicode cimport PyUnicode_DecodeUTF8
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF, Py_XDECREF
 from libc.string cimport memcmp, memcpy, strlen
@@ -20,10 +25,13 @@ from posix.time cimport clock_gettime, timespec, CLOCK_REALTIME
 
 cdef extern from "Python.h":
     const char* PyUnicode_AsUTF8AndSize(object, Py_ssize_t*) except NULL
+    # The same, NULL (an exception set) for a string without UTF-8 form.
+    const char* _utf8_or_null "PyUnicode_AsUTF8AndSize"(object, Py_ssize_t*)
     Py_ssize_t Py_SIZE(PyObject*)
 
 from fastsfn.logs.filewrite cimport hand_over_gil
-from fastsfn.jsonstring cimport digits, escape_byte, escape_into, escaped_size, needs_escape
+from fastsfn.jsonstring cimport (digits, escape_byte, escape_into, escape_twice, escaped_size,
+                                 needs_escape, short_float, unescape)
 
 import os
 import time
@@ -77,41 +85,41 @@ cdef class LogRecords:
         """A record whose details are the JSON members `head` and, with execution data,
         `value` as member "output" (else "input"), with its `outputDetails`."""
         _begin(self, type, id)
-        _literal(self, '{')
+        _char(self, c'{')
         _text(self, head)
         if self.data:
             if head:
-                _literal(self, ',')
+                _char(self, c',')
             _payload(self, output, value)
-        _literal(self, '}')
+        _char(self, c'}')
         return _end(self, previous)
 
     cdef int execution_started(self, str input_text, object input, str role_json) except -1:
         """ExecutionStarted: the input as the caller sent it (else as a value), the role."""
         _begin(self, "ExecutionStarted", 1)
-        _literal(self, '{')
+        _char(self, c'{')
         if self.data:
             if input_text is not None:
                 _input_text(self, input_text, input)
             else:
                 _payload(self, False, input)
-            _literal(self, ',')
+            _char(self, c',')
         _literal(self, '"roleArn":')
         _text(self, role_json)
-        _literal(self, '}')
+        _char(self, c'}')
         return _end(self, 0)
 
     cdef int execution_succeeded(self, long id, object output, str output_text) except -1:
         """ExecutionSucceeded: the output copied if the last state logged it, else from its
         JSON text when known."""
         _begin(self, "ExecutionSucceeded", id)
-        _literal(self, '{')
+        _char(self, c'{')
         if self.data:
             if output_text is None or self.is_last_payload(output):
                 _payload(self, True, output)
             else:
                 _payload_text(self, True, output_text)
-        _literal(self, '}')
+        _char(self, c'}')
         return _end(self, id - 1)
 
     cdef int task_scheduled(self, long id, long previous, str resource, str region,
@@ -119,16 +127,16 @@ cdef class LogRecords:
         """TaskScheduled: `resource` the '"resourceType":..,"resource":..' members; the
         parameters with execution data (AWS logs no parametersDetails)."""
         _begin(self, "TaskScheduled", id)
-        _literal(self, '{')
+        _char(self, c'{')
         _text(self, resource)
         _literal(self, ',"region":"')
         _text(self, region)
-        _literal(self, '"')
+        _char(self, c'"')
         if self.data:
             _literal(self, ',"parameters":')
             _escaped_value(self, parameters)
         _text(self, limits)
-        _literal(self, '}')
+        _char(self, c'}')
         return _end(self, previous)
 
     cdef int lambda_function_scheduled(self, long id, long previous, str resource,
@@ -136,13 +144,13 @@ cdef class LogRecords:
         """LambdaFunctionScheduled (a Task whose resource is a bare Lambda ARN): `resource`
         the '"resource":..' member."""
         _begin(self, "LambdaFunctionScheduled", id)
-        _literal(self, '{')
+        _char(self, c'{')
         _text(self, resource)
         if self.data:
-            _literal(self, ',')
+            _char(self, c',')
             _payload(self, False, input)
         _text(self, limits)
-        _literal(self, '}')
+        _char(self, c'}')
         return _end(self, previous)
 
     cdef bint is_last_payload(self, object value) noexcept:
@@ -152,9 +160,12 @@ cdef class LogRecords:
     cpdef str json_text(self, object value):
         """`value`'s JSON text if it is the payload logged last, whole (so that an
         execution's output is not encoded again for its response); else None."""
-        if self.is_last_payload(value) and not self._payload_truncated \
-                and self._payload_json is not None:
+        if not self.is_last_payload(value) or self._payload_truncated:
+            return None
+        if self._payload_json is not None:
             return self._payload_json.decode("utf-8")
+        if self._payload_in_buffer:   # without its quotes, unescaped
+            return _unescaped(self._buf + self._payload_at + 1, self._payload_len - 2)
         return None
 
     # -- handing the records over -----------------------------------------------------------
@@ -348,6 +359,12 @@ cdef inline int _append(LogRecords r, const char* data, Py_ssize_t n) except -1:
     return 0
 
 
+cdef inline int _char(LogRecords r, char c) except -1:
+    _room(r, 1)[0] = c
+    r._len += 1
+    return 0
+
+
 cdef inline int _literal(LogRecords r, const char* text) except -1:
     return _append(r, text, strlen(text))   # strlen of a literal: folded by the compiler
 
@@ -438,40 +455,145 @@ cdef int _payload_text(LogRecords r, bint output, str text) except -1:
 
 
 cdef inline int _field(LogRecords r, bint output) except -1:
-    return _literal(r, '"output":') if output else _literal(r, '"input":')
+    return _append(r, '"output":', 9) if output else _append(r, '"input":', 8)
 
 
 cdef inline int _details(LogRecords r, bint output, bint truncated) except -1:
     if output:
-        return _literal(r, ',"outputDetails":{"truncated":true}' if truncated
-                        else ',"outputDetails":{"truncated":false}')
-    return _literal(r, ',"inputDetails":{"truncated":true}' if truncated
-                    else ',"inputDetails":{"truncated":false}')
+        return (_append(r, ',"outputDetails":{"truncated":true}', 35) if truncated
+                else _append(r, ',"outputDetails":{"truncated":false}', 36))
+    return (_append(r, ',"inputDetails":{"truncated":true}', 34) if truncated
+            else _append(r, ',"inputDetails":{"truncated":false}', 35))
 
 
 cdef int _escaped_value(LogRecords r, object value) except -1:
     """Append the value's JSON text as a JSON string; 1 if it was cut to the limit. The
     value logged last is copied from the buffer, not encoded again; the execution input's
-    compact text, when its text as sent proved it, is not made again either."""
-    cdef Py_ssize_t at
+    compact text, when its text as sent proved it, is not made again either. Else written
+    escaped as it is encoded (`_escaped_json`), or, for what only msgspec encodes or what
+    passes the limit, encoded by msgspec and then escaped."""
+    cdef Py_ssize_t at = r._len
     if r.is_last_payload(value):
         _room(r, r._payload_len)   # first: growing the buffer may move it
         _append(r, r._buf + r._payload_at, r._payload_len)
         return r._payload_truncated
-    if value is r._payload_value and r._payload_json is not None:   # see _known_compact
+    if value is r._payload_value and r._payload_json is not None:   # see _input_text
         data = r._payload_json
     else:
+        _char(r, c'"')
+        if _escaped_json(r, value, 0) == 0 and r._len + 1 - at <= PAYLOAD_LIMIT:
+            _char(r, c'"')
+            _kept(r, value, at, None, True, False)
+            return 0
+        r._len = at
         try:
-            data = r._payload_json = <bytes>_encode(value)
+            data = <bytes>_encode(value)
         except (TypeError, ValueError, RecursionError):
             data = <bytes>dumpb(str(value))
-            r._payload_json = None
-    at = r._len
-    r._payload_truncated = _escape(r, <const unsigned char*><char*>data, len(data))
+            _kept(r, value, at, None, False,
+                  _escape(r, <const unsigned char*><char*>data, len(data)))
+            return r._payload_truncated
+    _kept(r, value, at, data, False, _escape(r, <const unsigned char*><char*>data, len(data)))
+    return r._payload_truncated
+
+
+cdef inline void _kept(LogRecords r, object value, Py_ssize_t at, bytes json, bint in_buffer,
+                       bint truncated) noexcept:
+    """Remember the payload just written at `at` (to the end of the buffer): its value, its
+    JSON text (`json`, or `in_buffer`: only there, escaped; neither: its str() was logged)."""
     r._payload_value = value
     r._payload_at = at
     r._payload_len = r._len - at
-    return r._payload_truncated
+    r._payload_json = json
+    r._payload_in_buffer = in_buffer
+    r._payload_truncated = truncated
+
+
+cdef enum:
+    DIRECT_DEPTH = 32   # payloads nested deeper are encoded by msgspec
+
+
+cdef int _escaped_json(LogRecords r, object value, int depth) except -2:
+    """Append the value's JSON text as msgspec writes it, escaped as a JSON string's text
+    (quotes around it not written); -1 if it holds other than dicts with string keys, lists,
+    strings, integers of 64 bits, floats, booleans and None, or nests deeper than
+    DIRECT_DEPTH (the buffer's end then undefined)."""
+    cdef type kind = type(value)
+    cdef Py_ssize_t i, n, pos = 0
+    cdef PyObject* key
+    cdef PyObject* item
+    cdef char* out
+    cdef int overflow
+    cdef long long number
+    if kind is str:
+        return _escaped_string(r, value)
+    if kind is dict:
+        if depth == DIRECT_DEPTH:
+            return -1
+        _char(r, c'{')
+        i = 0
+        while PyDict_Next(value, &pos, &key, &item):
+            if type(<object>key) is not str:
+                return -1
+            if i:
+                _char(r, c',')
+            i += 1
+            if _escaped_string(r, <object>key) < 0:
+                return -1
+            _char(r, c':')
+            if _escaped_json(r, <object>item, depth + 1) < 0:
+                return -1
+        return _char(r, c'}')
+    if kind is list:
+        if depth == DIRECT_DEPTH:
+            return -1
+        _char(r, c'[')
+        for i in range(len(<list>value)):
+            if i:
+                _char(r, c',')
+            if _escaped_json(r, (<list>value)[i], depth + 1) < 0:
+                return -1
+        return _char(r, c']')
+    if kind is float:
+        out = _room(r, 40)
+        n = short_float(out, PyFloat_AS_DOUBLE(value))
+        if n == 0:   # an exponent, or 16-17 digits: msgspec's own
+            data = <bytes>_encode(value)
+            return _append(r, data, len(data))
+        r._len += n
+        return 0
+    if kind is int:
+        number = PyLong_AsLongLongAndOverflow(value, &overflow)
+        if overflow:
+            return -1
+        out = _room(r, MAX_DIGITS)
+        r._len += digits(out, number)
+        return 0
+    if value is None:
+        return _append(r, 'null', 4)
+    if value is True:
+        return _append(r, 'true', 4)
+    if value is False:
+        return _append(r, 'false', 5)
+    return -1
+
+
+cdef int _escaped_string(LogRecords r, str text) except -2:
+    """Append a string as JSON (quotes included) escaped as a JSON string's text; -1 if it
+    has no UTF-8 form (a lone surrogate)."""
+    cdef Py_ssize_t n
+    cdef const char* data = _utf8_or_null(text, &n)
+    if data == NULL:
+        PyErr_Clear()
+        return -1
+    cdef char* out = _room(r, 7 * n + 4)
+    out[0] = c'\\'
+    out[1] = c'"'
+    out = escape_twice(out + 2, <const unsigned char*>data, n)
+    out[0] = c'\\'
+    out[1] = c'"'
+    r._len = out + 2 - r._buf
+    return 0
 
 
 cdef int _input_text(LogRecords r, str text, object input) except -1:
@@ -488,6 +610,7 @@ cdef int _input_text(LogRecords r, str text, object input) except -1:
     if compact is not None:
         r._payload_value = input
         r._payload_json = compact
+        r._payload_in_buffer = False
         r._payload_len = 0   # not escaped yet
         if len(<bytes>compact) == n:
             r._payload_at = at
@@ -687,6 +810,17 @@ cdef int _escape_capped(LogRecords r, const unsigned char* src, Py_ssize_t n) ex
     out[0] = c'"'
     r._len += out + 1 - start
     return truncated
+
+
+cdef str _unescaped(const char* text, Py_ssize_t n):
+    """The text a JSON string's inside (as `escape_into` writes it) holds."""
+    cdef char* out = <char*>PyMem_Malloc(max(n, 1))
+    if out == NULL:
+        raise MemoryError()
+    try:
+        return PyUnicode_DecodeUTF8(out, unescape(out, text, n), NULL)
+    finally:
+        PyMem_Free(out)
 
 
 cdef void* _realloc(void* buf, size_t size) except NULL:

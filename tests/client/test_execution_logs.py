@@ -509,6 +509,62 @@ class TestOutputTextFromTheRecords:
         assert outcome.status == "SUCCEEDED" and json.loads(outcome.text) == big
 
 
+def _nested(rng: random.Random, depth: int = 0) -> object:
+    """A random JSON-like value: strings with characters that escape, floats of every kind."""
+    kind = rng.randrange(9 if depth < 4 else 6)
+    if kind == 0:
+        return "".join(rng.choice('ab"\\\n\x01/é東😀 ') for _ in range(rng.randrange(12)))
+    if kind == 1:
+        return rng.choice([round(rng.uniform(-1e4, 1e4), rng.randrange(5)), rng.random(),
+                           1e300, -0.0, 0.1 + 0.2, float(rng.randrange(10**9)), 2.5e-7])
+    if kind == 2:
+        return rng.choice([rng.randrange(-10**6, 10**6), 2**63 - 1, -2**63, 2**63])
+    if kind == 3:
+        return rng.choice([True, False, None])
+    if kind in (4, 5):
+        return rng.choice(["", "plain", "tab\there"])
+    if kind in (6, 7):
+        return {f"k{i}\"é": _nested(rng, depth + 1) for i in range(rng.randrange(4))}
+    return [_nested(rng, depth + 1) for _ in range(rng.randrange(4))]
+
+
+def _deep(levels: int) -> object:
+    value: object = 1.5
+    for _ in range(levels):
+        value = {"a": [value]}
+    return value
+
+
+class TestPayloadsAsMsgspecEncodes:
+    """A logged payload is its value's JSON text as msgspec writes it, whatever writes it."""
+
+    VALUES = [{"n": 2, "city": "Zürich 東京", "x": 1.5}, [], {}, "", 'q"uo\\te\n\x1f',
+              {"big": 2**63, "small": -2**63 - 1},       # past 64 bits: msgspec's
+              {"floats": [0.30000000000000004, 1e16, 1e-5, 5e-324, -0.0, 0.0001, 22.0]},
+              (1, "tuple"), {1: "int key"}, _deep(20), _deep(40),
+              {"bool": True, "none": None, "false": False, "nested": {"a": [[], {}]}}]
+
+    @pytest.mark.parametrize("value", VALUES + [_nested(random.Random(i)) for i in range(60)])
+    def test_logged_and_returned_as_msgspec_encodes(self, value):
+        msgspec = pytest.importorskip("msgspec")
+        expected = msgspec.json.encode(value).decode()
+        sink = LinesKept()
+        sfn = fastsfn.client(HANDLERS, log_sink=sink)
+        arn = sfn.create_state_machine(
+            name="m", definition=json.dumps(PASS_ONLY), roleArn=ROLE, type="EXPRESS",
+            loggingConfiguration=logging_config("ALL"))["stateMachineArn"]
+        runtime = sfn.runtime
+        machine = runtime.machines[arn]
+        outcome = runtime.run_sync(machine, runtime.new_execution(machine, None, value))
+        sfn.close()
+        records = [json.loads(line) for line in sink.lines]
+        assert [r["details"].get("input", r["details"].get("output")) for r in records] \
+            == [expected] * 4
+        # escaped as a JSON string holds it: only '"', '\\' and control characters
+        assert json.dumps(expected, ensure_ascii=False) in sink.lines[0]
+        assert outcome.text == expected   # the response's text, taken from the records
+
+
 @pytest.mark.parametrize("text, first_state_input", [
     ('{"n":2,"x":"a b"}', '{"n":2,"x":"a b"}'),          # compact already: copied
     ('{"n": 2.50, "x": "a\\/b"}', '{"n":2.5,"x":"a/b"}'),   # not provable: encoded
