@@ -17,7 +17,8 @@ cdef extern from "jsonstring.h":
     # for 7 * n bytes.
     char* escape_twice "fastsfn_escape_twice"(char* out, const unsigned char* src,
                                               Py_ssize_t n) noexcept nogil
-    # Undo escape_into: the n bytes at src as the text they hold, at out; how many bytes.
+    # Undo escape_into: the n bytes at src as the text they hold, at out (room for n + 16
+    # bytes); how many bytes.
     Py_ssize_t unescape "fastsfn_unescape"(char* out, const char* src, Py_ssize_t n) noexcept nogil
     # Write x as msgspec does (at most 33 bytes) if 0 or 1e-4 <= |x| < 1e15 with at most 15
     # significant digits; return how many bytes, or 0 for any other x.

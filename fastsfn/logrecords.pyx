@@ -31,7 +31,7 @@ cdef extern from "Python.h":
 
 from fastsfn.logs.filewrite cimport hand_over_gil
 from fastsfn.jsonstring cimport (digits, escape_byte, escape_into, escape_twice, escaped_size,
-                                 needs_escape, short_float, unescape)
+                                 short_float, unescape)
 
 import os
 import time
@@ -314,21 +314,23 @@ cdef LogRecords new_records(str execution_arn, bint data):
 
 
 cdef bytes _tail(str execution_arn):
-    """What ends every record: ',"execution_arn":"..","redrive_count":"0"}' and a newline."""
-    cdef Py_ssize_t n, i
+    """What ends every record: ',"execution_arn":"..","redrive_count":"0"}' and a newline
+    (the ARN escaped: an embedder's execution name is not checked)."""
+    cdef Py_ssize_t n
     cdef const char* arn = PyUnicode_AsUTF8AndSize(execution_arn, &n)
-    cdef bytes tail
+    cdef char on_stack[2048]
+    cdef char* start = &on_stack[0]
     cdef char* out
-    for i in range(n):
-        if needs_escape(<unsigned char>arn[i]):   # not from a validated name: escape it
-            return (',"execution_arn":' + _encode(execution_arn).decode("utf-8")
-                    + ',"redrive_count":"0"}\n').encode("utf-8")
-    tail = PyBytes_FromStringAndSize(NULL, 18 + n + 23)
-    out = PyBytes_AS_STRING(tail)
-    memcpy(out, b',"execution_arn":"', 18)
-    memcpy(out + 18, arn, n)
-    memcpy(out + 18 + n, b'","redrive_count":"0"}\n', 23)
-    return tail
+    if 6 * n + 41 > 2048:
+        start = <char*>_realloc(NULL, 6 * n + 41)
+    memcpy(start, b',"execution_arn":"', 18)
+    out = escape_into(start + 18, <const unsigned char*>arn, n)
+    memcpy(out, b'","redrive_count":"0"}\n', 23)
+    try:
+        return PyBytes_FromStringAndSize(start, out + 23 - start)
+    finally:
+        if start != &on_stack[0]:
+            PyMem_Free(start)
 
 
 # -- the parts of a record (each appends to the buffer) -------------------------------------
@@ -814,7 +816,7 @@ cdef int _escape_capped(LogRecords r, const unsigned char* src, Py_ssize_t n) ex
 
 cdef str _unescaped(const char* text, Py_ssize_t n):
     """The text a JSON string's inside (as `escape_into` writes it) holds."""
-    cdef char* out = <char*>PyMem_Malloc(max(n, 1))
+    cdef char* out = <char*>PyMem_Malloc(n + 16)
     if out == NULL:
         raise MemoryError()
     try:

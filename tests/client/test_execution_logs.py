@@ -463,7 +463,8 @@ def test_execution_blocks_rotate_between_lines(tmp_path):
             if r["type"] == "ExecutionStarted"] == list(range(5))
 
 
-def test_an_execution_arn_that_needs_escaping_is_escaped(tmp_path):
+@pytest.mark.parametrize("name", ['odd "name" \\ here', '"\n' * 300])   # short, and long
+def test_an_execution_arn_that_needs_escaping_is_escaped(tmp_path, name):
     # Names checked by the API cannot hold quotes; an embedder's call to the runtime can.
     sfn = fastsfn.client(HANDLERS, log_sink=f"dir:{tmp_path}")
     arn = sfn.create_state_machine(
@@ -471,13 +472,13 @@ def test_an_execution_arn_that_needs_escaping_is_escaped(tmp_path):
         loggingConfiguration=logging_config("ALL"))["stateMachineArn"]
     runtime = sfn.runtime
     machine = runtime.machines[arn]
-    execution = runtime.new_execution(machine, 'odd "name" \\ here', {"n": 1})
+    execution = runtime.new_execution(machine, name, {"n": 1})
     runtime.run_sync(machine, execution)
     sfn.close()
     records = read_records(tmp_path)
     assert len(records) == 4
     assert {r["execution_arn"] for r in records} == {execution.execution_arn}
-    assert 'odd "name" \\ here' in execution.execution_arn
+    assert name in execution.execution_arn
 
 
 class TestOutputTextFromTheRecords:
