@@ -25,9 +25,22 @@ from posix.time cimport clock_gettime, timespec, CLOCK_REALTIME
 
 cdef extern from "Python.h":
     const char* PyUnicode_AsUTF8AndSize(object, Py_ssize_t*) except NULL
-    # The same, NULL (an exception set) for a string without UTF-8 form.
-    const char* _utf8_or_null "PyUnicode_AsUTF8AndSize"(object, Py_ssize_t*)
     Py_ssize_t Py_SIZE(PyObject*)
+
+cdef extern from *:
+    """
+    /* A str's UTF-8 bytes and their count: an ASCII string's own, without a call. */
+    static inline const char *fastsfn_utf8(PyObject *text, Py_ssize_t *n) {
+        if (PyUnicode_IS_COMPACT_ASCII(text)) {
+            *n = PyUnicode_GET_LENGTH(text);
+            return (const char *)PyUnicode_DATA(text);
+        }
+        return PyUnicode_AsUTF8AndSize(text, n);
+    }
+    """
+    const char* _utf8 "fastsfn_utf8"(object, Py_ssize_t*) except NULL
+    # The same, NULL (an exception set) for a string without UTF-8 form.
+    const char* _utf8_or_null "fastsfn_utf8"(object, Py_ssize_t*)
 
 from fastsfn.logs.filewrite cimport hand_over_gil
 from fastsfn.jsonstring cimport (digits, escape_byte, escape_into, escape_twice, escaped_size,
@@ -362,7 +375,9 @@ cdef inline int _append(LogRecords r, const char* data, Py_ssize_t n) except -1:
 
 
 cdef inline int _char(LogRecords r, char c) except -1:
-    _room(r, 1)[0] = c
+    if r._len == r._cap:
+        _room(r, 1)
+    r._buf[r._len] = c
     r._len += 1
     return 0
 
@@ -374,7 +389,7 @@ cdef inline int _literal(LogRecords r, const char* text) except -1:
 cdef inline int _text(LogRecords r, str text) except -1:
     """A string's UTF-8 bytes as they are (JSON text, or a name known to need no escape)."""
     cdef Py_ssize_t n
-    cdef const char* data = PyUnicode_AsUTF8AndSize(text, &n)
+    cdef const char* data = _utf8(text, &n)
     return _append(r, data, n)
 
 
@@ -383,7 +398,7 @@ cdef int _begin(LogRecords r, str type, long id) except -1:
     cdef timespec ts
     cdef long long ms
     cdef Py_ssize_t n
-    cdef const char* name = PyUnicode_AsUTF8AndSize(type, &n)
+    cdef const char* name = _utf8(type, &n)
     cdef char* out = _room(r, 7 + MAX_DIGITS + 10 + n + 12)
     cdef unsigned long long ticks = fastsfn_ticks()
     if r._ms_len == 0 or ticks == 0 or ticks - r._ticks > CLOCK_REUSE_TICKS:
