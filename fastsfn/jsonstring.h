@@ -71,6 +71,23 @@ static inline char *fastsfn_escape_byte_as(char *out, unsigned char c, int twice
     return twice ? fastsfn_escape_byte_twice(out, c) : fastsfn_escape_byte(out, c);
 }
 
+/* Whether none of the eight bytes in x needs escaping (exact when none does: a borrow
+ * starts only at a byte that does). */
+static inline int fastsfn_plain_word(uint64_t x) {
+    const uint64_t ones = 0x0101010101010101ULL;
+    uint64_t quotes = x ^ (ones * '"'), backslashes = x ^ (ones * '\\');
+    return ((((x - ones * 0x20) & ~x) | ((quotes - ones) & ~quotes)
+             | ((backslashes - ones) & ~backslashes)) & (ones * 0x80)) == 0;
+}
+
+/* The same for four bytes. */
+static inline int fastsfn_plain_half(uint32_t x) {
+    const uint32_t ones = 0x01010101U;
+    uint32_t quotes = x ^ (ones * '"'), backslashes = x ^ (ones * '\\');
+    return ((((x - ones * 0x20) & ~x) | ((quotes - ones) & ~quotes)
+             | ((backslashes - ones) & ~backslashes)) & (ones * 0x80)) == 0;
+}
+
 /* fastsfn_escape (twice 0) and fastsfn_escape_twice (twice 1): out has room for 7 * n. */
 static inline char *fastsfn_escape_as(char *out, const unsigned char *src, ptrdiff_t n,
                                       int twice) {
@@ -142,6 +159,28 @@ static inline char *fastsfn_escape_as(char *out, const unsigned char *src, ptrdi
 #endif
     }
 #endif
+    /* The last 4 to 15 bytes (all of a short string), when none needs escaping: as two
+     * words that overlap (read within the text, written within the room, 6 bytes or more for
+     * each byte left). */
+    if (n - i >= 8 && n - i < 16) {
+        uint64_t head, tail;
+        memcpy(&head, src + i, 8);
+        memcpy(&tail, src + n - 8, 8);
+        if (fastsfn_plain_word(head) && fastsfn_plain_word(tail)) {
+            memcpy(out, &head, 8);
+            memcpy(out + (n - i) - 8, &tail, 8);
+            return out + (n - i);
+        }
+    } else if (n - i >= 4) {
+        uint32_t head, tail;
+        memcpy(&head, src + i, 4);
+        memcpy(&tail, src + n - 4, 4);
+        if (fastsfn_plain_half(head) && fastsfn_plain_half(tail)) {
+            memcpy(out, &head, 4);
+            memcpy(out + (n - i) - 4, &tail, 4);
+            return out + (n - i);
+        }
+    }
     for (; i < n; i++) {
         out = fastsfn_escape_byte_as(out, src[i], twice);
     }

@@ -74,6 +74,7 @@ cdef enum:
     PAYLOAD_LIMIT = 253952
     EVENT_OVERHEAD = 26   # bytes PutLogEvents adds to each event's size
     MAX_DIGITS = 20       # of a long long
+    SPARE_LIMIT = 32768   # a freed records buffer up to this size is kept for the next
 
 
 @cython.final
@@ -82,7 +83,11 @@ cdef class LogRecords:
     `new_records`)."""
 
     def __dealloc__(self):
-        PyMem_Free(self._buf)
+        global _spare, _spare_cap
+        if _spare == NULL and self._cap <= SPARE_LIMIT:   # kept for the next records
+            _spare, _spare_cap = self._buf, self._cap
+        else:
+            PyMem_Free(self._buf)
         PyMem_Free(self._times)
 
     # -- records ----------------------------------------------------------------------------
@@ -349,17 +354,30 @@ cdef bytes _tail(str execution_arn):
 # -- the parts of a record (each appends to the buffer) -------------------------------------
 
 cdef Py_ssize_t _last_size = 1024   # what the last records handed over needed, plus 1/8
+cdef char* _spare = NULL            # the buffer of records freed last, for the next ones
+cdef Py_ssize_t _spare_cap = 0
 
 
 cdef inline char* _room(LogRecords r, Py_ssize_t n) except NULL:
-    """Where the next `n` bytes go (the buffer grown to hold them): 1 KiB at first (parked
-    executions may wait long), then at once what the last execution's records needed (one
-    copy instead of three for a short execution)."""
+    """Where the next `n` bytes go (the buffer grown to hold them)."""
+    if r._len + n > r._cap:
+        _grow(r, n)
+    return r._buf + r._len
+
+
+cdef int _grow(LogRecords r, Py_ssize_t n) except -1:
+    """Make room for `n` more bytes: the spare buffer or 1 KiB at first (parked executions
+    may wait long), then at once what the last execution's records needed (one copy instead
+    of three for a short execution)."""
+    global _spare
     cdef Py_ssize_t need = r._len + n
-    if need > r._cap:
+    if r._cap == 0 and _spare != NULL and need <= _spare_cap:
+        r._buf, r._cap = _spare, _spare_cap
+        _spare = NULL
+    else:
         r._cap = max(need, 2 * r._cap, 1024 if r._cap == 0 else _last_size)
         r._buf = <char*>_realloc(r._buf, r._cap)
-    return r._buf + r._len
+    return 0
 
 
 cdef inline void _handed_over(LogRecords r) noexcept:
@@ -376,7 +394,7 @@ cdef inline int _append(LogRecords r, const char* data, Py_ssize_t n) except -1:
 
 cdef inline int _char(LogRecords r, char c) except -1:
     if r._len == r._cap:
-        _room(r, 1)
+        _grow(r, 1)
     r._buf[r._len] = c
     r._len += 1
     return 0
