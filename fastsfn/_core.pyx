@@ -188,14 +188,28 @@ cdef class Outcome:
     cdef public object output
     cdef public object error    # str | None
     cdef public object cause    # str | None
-    cdef public object text     # the output as JSON text, once made
+    cdef object _text           # the output as JSON text, once made
+    cdef LogRecords _records    # ... else records whose last payload is the output, whole
 
     def __init__(self, str status, output=None, error=None, cause=None, text=None):
         self.status = status
         self.output = output
         self.error = error
         self.cause = cause
-        self.text = text
+        self._text = text
+
+    @property
+    def text(self):
+        """The output as JSON text, once made (from the log records, if they hold it)."""
+        if self._text is None and self._records is not None:
+            self._text = self._records.json_text(self.output)
+            self._records = None
+        return self._text
+
+    @text.setter
+    def text(self, value):
+        self._text = value
+        self._records = None
 
     def __repr__(self):
         return (f"Outcome(status={self.status!r}, output={self.output!r}, "
@@ -1314,11 +1328,11 @@ cdef bint _ended_in_lane(Execution execution, Outcome outcome) except -1:
     cdef LogRecords records = execution.log
     if lane is None or not lane.open or records is None or outcome.status != "SUCCEEDED":
         return False
-    if execution.log_data and outcome.text is None:
-        outcome.text = records.json_text(outcome.output)
-        if outcome.text is None:
+    if execution.log_data and outcome._text is None:
+        if not records.has_json_text(outcome.output):
             return False
-    execution.log_ended("SUCCEEDED", outcome.output, outcome.text, None, None)
+        outcome._records = records   # the text made from them if asked (not on values)
+    execution.log_ended("SUCCEEDED", outcome.output, outcome._text, None, None)
     lane.add(execution.log_group_name, execution.state_machine_name, execution.start_time,
              records)
     return True

@@ -33,6 +33,7 @@ cdef class LogRecords:
     cdef int lambda_function_scheduled(self, long id, long previous, str resource,
                                        object input, str limits) except -1
     cdef bint is_last_payload(self, object value) noexcept
+    cdef bint has_json_text(self, object value) noexcept
     cpdef str json_text(self, object value)
 
 

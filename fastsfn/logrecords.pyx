@@ -175,16 +175,20 @@ cdef class LogRecords:
         """Whether `value` is the payload logged last (then logging it again copies it)."""
         return value is self._payload_value and self._payload_len != 0
 
+    cdef bint has_json_text(self, object value) noexcept:
+        """Whether `json_text(value)` gives its text."""
+        return self.is_last_payload(value) and not self._payload_truncated \
+            and (self._payload_json is not None or self._payload_in_buffer)
+
     cpdef str json_text(self, object value):
         """`value`'s JSON text if it is the payload logged last, whole (so that an
         execution's output is not encoded again for its response); else None."""
-        if not self.is_last_payload(value) or self._payload_truncated:
+        if not self.has_json_text(value):
             return None
         if self._payload_json is not None:
             return self._payload_json.decode("utf-8")
-        if self._payload_in_buffer:   # without its quotes, unescaped
-            return _unescaped(self._buf + self._payload_at + 1, self._payload_len - 2)
-        return None
+        # without its quotes, unescaped
+        return _unescaped(self._buf + self._payload_at + 1, self._payload_len - 2)
 
     # -- handing the records over -----------------------------------------------------------
 
