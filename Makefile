@@ -26,4 +26,4 @@ bench: build
 	$(BIN)/python -m pytest bench -q --benchmark-only --benchmark-storage=bench/baselines --benchmark-autosave
 
 clean:
-	rm -rf $(VENV) build fastsfn/_core.c fastsfn/ids.c fastsfn/logrecords.c fastsfn/responses.c fastsfn/lambdas.c fastsfn/*.so fastsfn/*.html
+	rm -rf $(VENV) build fastsfn/_core.c fastsfn/ids.c fastsfn/logrecords.c fastsfn/responses.c fastsfn/lambdas.c fastsfn/compactjson.c fastsfn/*.so fastsfn/*.html

@@ -1,5 +1,6 @@
 """Builds the compiled modules: the executor (fastsfn/_core.pyx), the ids (fastsfn/ids.pyx),
-the log records (fastsfn/logrecords.pyx), the execution responses (fastsfn/responses.pyx),
+the log records (fastsfn/logrecords.pyx) and the input's compact text they take
+(fastsfn/compactjson.pyx), the execution responses (fastsfn/responses.pyx),
 Python handlers run as Lambda functions (fastsfn/lambdas.pyx), log files' writes
 (fastsfn/logs/filewrite.pyx) and the queue of log lines to the writer (fastsfn/logs/blockqueue.pyx)."""
 import os
@@ -17,6 +18,7 @@ extensions = [Extension("fastsfn._core", ["fastsfn/_core.pyx"]),
                         # its `cdef inline` appends, inlined however many call sites
                         define_macros=[("CYTHON_INLINE",
                                         "inline __attribute__((always_inline))")]),
+              Extension("fastsfn.compactjson", ["fastsfn/compactjson.pyx"]),
               Extension("fastsfn.responses", ["fastsfn/responses.pyx"],
                         depends=["fastsfn/jsonstring.h"]),
               Extension("fastsfn.lambdas", ["fastsfn/lambdas.pyx"],

@@ -5,10 +5,10 @@ Stage: runtime (logs). The executor (`fastsfn._core.Execution`) says which event
 this module writes each as a record in AWS's Express log format, into one buffer that holds
 the records as the lines a `dir:` sink stores (one per record). Ended executions' records
 go to a file gathered per log stream (`LineBatches`, a block per 64 KiB), and to CloudWatch
-as `(timestamp, message)` events (`events`). Payloads are encoded once and escaped straight
-into the buffer as JSON strings; one logged again by the next event is copied from the
-buffer, and the execution input's compact text is taken from its text as sent when that
-proves it (`compact_json`).
+as `(timestamp, message)` events (`events`). A payload is written into the buffer as the
+JSON string holding its JSON text while it is encoded; one logged again by the next event is
+copied from the buffer, and the execution input's compact text is taken from its text as
+sent when that proves it (`fastsfn.compactjson`).
 """
 cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, _PyBytes_Resize
@@ -20,7 +20,7 @@ from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.unicode cimport PyUnicode_DecodeUTF8
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF, Py_XDECREF
-from libc.string cimport memcmp, memcpy, strlen
+from libc.string cimport memcpy, strlen
 from posix.time cimport clock_gettime, timespec, CLOCK_REALTIME
 
 cdef extern from "Python.h":
@@ -42,6 +42,7 @@ cdef extern from *:
     # The same, NULL (an exception set) for a string without UTF-8 form.
     const char* _utf8_or_null "fastsfn_utf8"(object, Py_ssize_t*)
 
+from fastsfn.compactjson cimport compact_text
 from fastsfn.logs.filewrite cimport hand_over_gil
 from fastsfn.jsonstring cimport (digits, escape_byte, escape_into, escape_twice, escaped_size,
                                  short_float, unescape)
@@ -637,7 +638,7 @@ cdef int _escaped_string(LogRecords r, str text) except -2:
 
 cdef int _input_text(LogRecords r, str text, object input) except -1:
     """ExecutionStarted's input as the caller sent it; when the text proves the input's
-    compact JSON text (`_compact`), that is kept for the first state's input (the same value,
+    compact JSON text (`compact_text`), that is kept for the first state's input (the same value,
     so not encoded again), and if the text was compact already, its escaped form is copied."""
     cdef Py_ssize_t n, at
     cdef const char* data = PyUnicode_AsUTF8AndSize(text, &n)
@@ -645,7 +646,7 @@ cdef int _input_text(LogRecords r, str text, object input) except -1:
     _field(r, False)
     at = r._len
     truncated = _escape(r, <const unsigned char*>data, n)
-    compact = _compact(<const unsigned char*>data, n)
+    compact = compact_text(<const unsigned char*>data, n)
     if compact is not None:
         r._payload_value = input
         r._payload_json = compact
@@ -656,159 +657,6 @@ cdef int _input_text(LogRecords r, str text, object input) except -1:
             r._payload_len = r._len - at
             r._payload_truncated = truncated
     return _details(r, False, truncated)
-
-
-cdef enum:
-    COMPACT_DEPTH = 64    # deeper texts are encoded as usual
-    COMPACT_KEYS = 256    # keys of the objects open at once, likewise
-
-
-cdef object _compact(const unsigned char* s, Py_ssize_t n):
-    """`s` (JSON that msgspec decoded) without its whitespace, if that is byte for byte
-    msgspec's encoding of the decoded value; else None. Proved only where it is sure: every
-    escape as msgspec writes it, integers of at most 18 digits (not "-0"), decimals without
-    exponent of at most 15 significant digits, >= 1e-4 and < 1e15, without trailing zeros
-    (but "x.0"), no key twice in an object (decoding keeps the last)."""
-    cdef PyObject* out = _new_block(n)   # the compact text is never longer
-    cdef Py_ssize_t length = _compact_into(s, n, <unsigned char*>PyBytes_AS_STRING(<object>out))
-    if length < 0:
-        Py_XDECREF(out)
-        return None
-    _PyBytes_Resize(&out, length)   # in place: it only shrinks
-    compact = <bytes>out
-    Py_XDECREF(out)   # `compact` holds it now
-    return compact
-
-
-cdef Py_ssize_t _compact_into(const unsigned char* s, Py_ssize_t n, unsigned char* o):
-    """`_compact`'s work: the compact text written to `o`; its length, or -1."""
-    cdef Py_ssize_t i = 0, j = 0, start, k, m, q, key_count = 0
-    cdef Py_ssize_t int_start, int_digits, frac_start, frac_digits, zeros
-    cdef int depth = 0
-    cdef unsigned char c, d
-    cdef char kinds[COMPACT_DEPTH]
-    cdef bint expect_key[COMPACT_DEPTH]
-    cdef Py_ssize_t key_base[COMPACT_DEPTH]
-    cdef Py_ssize_t key_at[COMPACT_KEYS]
-    cdef Py_ssize_t key_len[COMPACT_KEYS]
-    cdef bint is_key
-    while i < n:
-        c = s[i]
-        if c == 32 or c == 9 or c == 10 or c == 13:   # whitespace between tokens
-            i += 1
-        elif c == 34:   # a string
-            is_key = depth > 0 and kinds[depth - 1] == 123 and expect_key[depth - 1]
-            start = j
-            o[j] = c
-            i += 1
-            j += 1
-            while s[i] != 34:
-                c = s[i]
-                if c != 92:
-                    o[j] = c
-                    i += 1
-                    j += 1
-                    continue
-                d = s[i + 1]   # an escape: kept only as msgspec writes it
-                if d == 117:   # \u00XX: a control character without a short form
-                    if s[i + 2] != 48 or s[i + 3] != 48 or not (48 <= s[i + 4] <= 49) \
-                            or not (48 <= s[i + 5] <= 57 or 97 <= s[i + 5] <= 102):
-                        return -1
-                    q = (s[i + 4] - 48) * 16 + (s[i + 5] - 48 if s[i + 5] <= 57
-                                                else s[i + 5] - 87)
-                    if q == 8 or q == 9 or q == 10 or q == 12 or q == 13:
-                        return -1
-                    m = 6
-                elif d == 34 or d == 92 or d == 98 or d == 102 or d == 110 or d == 114 \
-                        or d == 116:
-                    m = 2
-                else:   # "\/"
-                    return -1
-                memcpy(o + j, s + i, m)
-                i += m
-                j += m
-            o[j] = 34
-            i += 1
-            j += 1
-            if is_key:
-                for k in range(key_base[depth - 1], key_count):
-                    if key_len[k] == j - start and memcmp(o + key_at[k], o + start,
-                                                          j - start) == 0:
-                        return -1
-                if key_count == COMPACT_KEYS:
-                    return -1
-                key_at[key_count] = start
-                key_len[key_count] = j - start
-                key_count += 1
-                expect_key[depth - 1] = False
-        elif c == 123 or c == 91:   # { [
-            if depth == COMPACT_DEPTH:
-                return -1
-            kinds[depth] = c
-            expect_key[depth] = c == 123
-            key_base[depth] = key_count
-            depth += 1
-            o[j] = c
-            i += 1
-            j += 1
-        elif c == 125 or c == 93:   # } ]
-            depth -= 1
-            key_count = key_base[depth]
-            o[j] = c
-            i += 1
-            j += 1
-        elif c == 44 or c == 58:   # , :
-            if c == 44 and kinds[depth - 1] == 123:
-                expect_key[depth - 1] = True
-            o[j] = c
-            i += 1
-            j += 1
-        elif c == 116 or c == 110 or c == 102:   # true null false
-            m = 5 if c == 102 else 4
-            memcpy(o + j, s + i, m)
-            i += m
-            j += m
-        elif c == 45 or 48 <= c <= 57:   # a number
-            start = i
-            if c == 45:
-                i += 1
-            int_start = i
-            while i < n and 48 <= s[i] <= 57:
-                i += 1
-            int_digits = i - int_start
-            if i < n and s[i] == 46:   # a decimal
-                i += 1
-                frac_start = i
-                while i < n and 48 <= s[i] <= 57:
-                    i += 1
-                frac_digits = i - frac_start
-                if int_digits > 15 or (frac_digits > 1 and s[i - 1] == 48):
-                    return -1   # >= 1e15, or a trailing zero (but "x.0")
-                if s[int_start] == 48:   # 0.xxx
-                    zeros = 0
-                    while zeros < frac_digits and s[frac_start + zeros] == 48:
-                        zeros += 1
-                    if zeros < frac_digits and (zeros > 3 or frac_digits - zeros > 15):
-                        return -1   # below 1e-4, or too many digits
-                elif frac_digits > 1 or s[frac_start] != 48:
-                    if int_digits + frac_digits > 15:
-                        return -1
-            elif int_digits > 18 or (c == 45 and s[int_start] == 48):
-                return -1   # too long, or "-0"
-            if i < n and (s[i] == 101 or s[i] == 69):   # an exponent
-                return -1
-            memcpy(o + j, s + start, i - start)
-            j += i - start
-        else:
-            return -1
-    return j
-
-
-def compact_json(str text) -> bytes | None:
-    """`_compact` of a JSON text (for tests)."""
-    cdef Py_ssize_t n
-    cdef const char* data = PyUnicode_AsUTF8AndSize(text, &n)
-    return _compact(<const unsigned char*>data, n)
 
 
 cdef int _escape(LogRecords r, const unsigned char* src, Py_ssize_t n) except -1:

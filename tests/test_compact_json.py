@@ -8,7 +8,7 @@ import random
 import msgspec
 import pytest
 
-from fastsfn.logrecords import compact_json
+from fastsfn.compactjson import compact_json
 
 
 def _encoded(text: str) -> bytes:

@@ -1,0 +1,2 @@
+# cython: language_level=3
+cdef object compact_text(const unsigned char* s, Py_ssize_t n)
