@@ -4,7 +4,6 @@ integers in decimal, the floats msgspec writes in fixed notation (fastsfn/jsonst
 compiled into each module that cimports this: the log records, the HTTP responses)."""
 
 cdef extern from "jsonstring.h":
-    bint needs_escape "fastsfn_needs_escape"(unsigned char c) noexcept nogil
     # How many bytes escape_byte writes for c.
     Py_ssize_t escaped_size "fastsfn_escaped_size"(unsigned char c) noexcept nogil
     # Write one byte as a JSON string holds it; return where the next goes.

@@ -16,7 +16,7 @@ from cpython.dict cimport PyDict_Next
 from cpython.exc cimport PyErr_Clear
 from cpython.float cimport PyFloat_AS_DOUBLE
 from cpython.long cimport PyLong_AsLongLongAndOverflow
-from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from cpython.mem cimport PyMem_Free, PyMem_Realloc
 from cpython.unicode cimport PyUnicode_DecodeUTF8
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF, Py_XDECREF
@@ -701,9 +701,7 @@ cdef int _escape_capped(LogRecords r, const unsigned char* src, Py_ssize_t n) ex
 
 cdef str _unescaped(const char* text, Py_ssize_t n):
     """The text a JSON string's inside (as `escape_into` writes it) holds."""
-    cdef char* out = <char*>PyMem_Malloc(n + 16)
-    if out == NULL:
-        raise MemoryError()
+    cdef char* out = <char*>_realloc(NULL, n + 16)
     try:
         return PyUnicode_DecodeUTF8(out, unescape(out, text, n), NULL)
     finally:
