@@ -1,6 +1,8 @@
 /* Writing JSON text: UTF-8 text escaped as the inside of a JSON string, as msgspec and orjson
  * escape it (only '"', '\\' and bytes below 0x20), sixteen bytes at a time with SSE2, eight
- * (one 64-bit word) elsewhere; integers in decimal. Declared for Cython in jsonstring.pxd. */
+ * (one 64-bit word) elsewhere, once or twice (JSON inside a JSON string), and unescaped;
+ * integers in decimal; floats as msgspec writes them in fixed notation. Declared for Cython
+ * in jsonstring.pxd. */
 #ifndef FASTSFN_JSONSTRING_H
 #define FASTSFN_JSONSTRING_H
 
@@ -88,7 +90,8 @@ static inline int fastsfn_plain_half(uint32_t x) {
              | ((backslashes - ones) & ~backslashes)) & (ones * 0x80)) == 0;
 }
 
-/* fastsfn_escape (twice 0) and fastsfn_escape_twice (twice 1): out has room for 7 * n. */
+/* fastsfn_escape (twice 0: out has room for 6 * n bytes) and fastsfn_escape_twice (twice 1:
+ * room for 7 * n). */
 static inline char *fastsfn_escape_as(char *out, const unsigned char *src, ptrdiff_t n,
                                       int twice) {
     ptrdiff_t i = 0;
