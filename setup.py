@@ -14,10 +14,7 @@ extensions = [Extension("fastsfn._core", ["fastsfn/_core.pyx"]),
               Extension("fastsfn.ids", ["fastsfn/ids.pyx"]),
               # depends: rebuilt when the C they include changes (Cython does not track it)
               Extension("fastsfn.logrecords", ["fastsfn/logrecords.pyx"],
-                        depends=["fastsfn/jsonstring.h"],
-                        # its `cdef inline` appends, inlined however many call sites
-                        define_macros=[("CYTHON_INLINE",
-                                        "inline __attribute__((always_inline))")]),
+                        depends=["fastsfn/jsonstring.h"]),
               Extension("fastsfn.compactjson", ["fastsfn/compactjson.pyx"]),
               Extension("fastsfn.responses", ["fastsfn/responses.pyx"],
                         depends=["fastsfn/jsonstring.h"]),

@@ -221,12 +221,12 @@ cdef class Growth:
     """How large a payload template's output can be (see fastsfn.paths.template): its own
     JSON text plus, for each reference, the payload it reads."""
 
-    cdef readonly Py_ssize_t static     # its own text, and what context members add
+    cdef readonly Py_ssize_t own        # its own text, and what context members add
     cdef readonly Py_ssize_t references        # of the payload (or a Map item, part of it)
     cdef readonly Py_ssize_t input_references  # of the execution input (`$$.Execution.Input`)
 
-    def __init__(self, Py_ssize_t static, Py_ssize_t references, Py_ssize_t input_references):
-        self.static = static
+    def __init__(self, Py_ssize_t own, Py_ssize_t references, Py_ssize_t input_references):
+        self.own = own
         self.references = references
         self.input_references = input_references
 
@@ -235,7 +235,7 @@ cdef class Growth:
         execution input (-1: unknown)."""
         if source < 0 or (self.input_references and execution_input < 0):
             return -1
-        return (self.static + self.references * source
+        return (self.own + self.references * source
                 + self.input_references * execution_input)
 
 

@@ -26,6 +26,7 @@ from posix.time cimport clock_gettime, timespec, CLOCK_REALTIME
 cdef extern from "Python.h":
     const char* PyUnicode_AsUTF8AndSize(object, Py_ssize_t*) except NULL
     Py_ssize_t Py_SIZE(PyObject*)
+    void _no_memory "PyErr_NoMemory"() noexcept   # sets MemoryError
 
 cdef extern from *:
     """
@@ -363,26 +364,39 @@ cdef char* _spare = NULL            # the buffer of records freed last, for the 
 cdef Py_ssize_t _spare_cap = 0
 
 
+# The appends below call no function that raises (only `_grow`, which sets the error and
+# returns -1, called through a pointer so that the compiler keeps it out of line): without
+# an error path of their own they stay small enough to be inlined.
+
 cdef inline char* _room(LogRecords r, Py_ssize_t n) except NULL:
     """Where the next `n` bytes go (the buffer grown to hold them)."""
-    if r._len + n > r._cap:
-        _grow(r, n)
+    if r._len + n > r._cap and _grow_room(r, n) < 0:
+        return NULL
     return r._buf + r._len
 
 
-cdef int _grow(LogRecords r, Py_ssize_t n) except -1:
+cdef int _grow(LogRecords r, Py_ssize_t n) noexcept:
     """Make room for `n` more bytes: the spare buffer or 1 KiB at first (parked executions
     may wait long), then at once what the last execution's records needed (one copy instead
-    of three for a short execution)."""
+    of three for a short execution); -1 with MemoryError set when there is no memory."""
     global _spare
-    cdef Py_ssize_t need = r._len + n
+    cdef Py_ssize_t need = r._len + n, cap
+    cdef char* buf
     if r._cap == 0 and _spare != NULL and need <= _spare_cap:
         r._buf, r._cap = _spare, _spare_cap
         _spare = NULL
-    else:
-        r._cap = max(need, 2 * r._cap, 1024 if r._cap == 0 else _last_size)
-        r._buf = <char*>_realloc(r._buf, r._cap)
+        return 0
+    cap = max(need, 2 * r._cap, 1024 if r._cap == 0 else _last_size)
+    buf = <char*>PyMem_Realloc(r._buf, cap)
+    if buf == NULL:
+        _no_memory()
+        return -1
+    r._buf, r._cap = buf, cap
     return 0
+
+
+ctypedef int (*_Grower)(LogRecords, Py_ssize_t) noexcept
+cdef _Grower _grow_room = _grow
 
 
 cdef inline void _handed_over(LogRecords r) noexcept:
@@ -392,14 +406,16 @@ cdef inline void _handed_over(LogRecords r) noexcept:
 
 
 cdef inline int _append(LogRecords r, const char* data, Py_ssize_t n) except -1:
-    memcpy(_room(r, n), data, n)
+    if r._len + n > r._cap and _grow_room(r, n) < 0:
+        return -1
+    memcpy(r._buf + r._len, data, n)
     r._len += n
     return 0
 
 
 cdef inline int _char(LogRecords r, char c) except -1:
-    if r._len == r._cap:
-        _grow(r, 1)
+    if r._len == r._cap and _grow_room(r, 1) < 0:
+        return -1
     r._buf[r._len] = c
     r._len += 1
     return 0
