@@ -123,6 +123,8 @@ cdef class BlockQueue:
     cdef int* _fds                 # per stream: its file's descriptor, or -1
     cdef PyObject** _behinds       # per stream: its WriteBehind (owned), or NULL
     cdef long long* _limits        # per stream: its file's size limit (0: none)
+    cdef long long* _written_at    # per stream: `_writes` when last written (0: never)
+    cdef long long _writes         # writes so far
     cdef int _nfiles
     cdef readonly long long max_bytes, wake_bytes
     cdef long long _waiting_bytes  # in the queue
@@ -152,6 +154,7 @@ cdef class BlockQueue:
         PyMem_Free(self._fds)
         PyMem_Free(self._behinds)
         PyMem_Free(self._limits)
+        PyMem_Free(self._written_at)
         if self._sync != NULL:
             fastsfn_sync_free(self._sync)
 
@@ -244,15 +247,23 @@ cdef class BlockQueue:
             self._fds = <int*>_grown(self._fds, (stream + 1) * sizeof(int))
             self._behinds = <PyObject**>_grown(self._behinds, (stream + 1) * sizeof(PyObject*))
             self._limits = <long long*>_grown(self._limits, (stream + 1) * sizeof(long long))
+            self._written_at = <long long*>_grown(self._written_at,
+                                                  (stream + 1) * sizeof(long long))
             for i in range(self._nfiles, stream + 1):
                 self._fds[i] = -1
                 self._behinds[i] = NULL
+                self._written_at[i] = 0
             self._nfiles = stream + 1
         Py_XDECREF(self._behinds[stream])
         Py_INCREF(behind)
         self._behinds[stream] = <PyObject*>behind
         self._fds[stream] = fd
         self._limits[stream] = limit
+
+    def written_at(self, int stream) -> int:
+        """When `write` last wrote the stream's file, as a count of its writes (0: never).
+        Called by the writer's thread, between `write`s."""
+        return self._written_at[stream] if stream < self._nfiles else 0
 
     def write(self, double interval, bint drain) -> tuple:
         """Write queued blocks to their streams' files without the GIL, each stream's in
@@ -305,6 +316,8 @@ cdef class BlockQueue:
             fastsfn_unlock(self._sync)   # only this thread takes entries off the queue
             error[0] = write_pieces(self._fds[s], <WriteBehind>self._behinds[s],
                                     self._limits[s], pieces, n, &written, &full)
+            self._writes += 1
+            self._written_at[s] = self._writes
             fastsfn_lock(self._sync)
             self._taken(written, False)
             if error[0] or full:

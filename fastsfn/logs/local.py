@@ -16,7 +16,6 @@ import logging
 import random
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from itertools import chain
 from operator import itemgetter
@@ -75,8 +74,8 @@ class LocalShipper:
         self._ids_lock = threading.Lock()   # numbers and puts: see _renumber
         self._gathering = threading.Lock()  # taking what `gather` holds, and closing
         self._direct = hasattr(sink, "open_stream")   # files written by the queue, in C
-        # Open ones (direct), the first opened closed first (a busy one is opened again).
-        self._files: OrderedDict[int, Any] = OrderedDict()
+        # Open ones (direct); past OPEN_FILES, the one written longest ago is closed.
+        self._files: dict[int, Any] = {}
         self._flush_interval = flush_interval
         self._close_timeout = close_timeout
         self._backoff_base = backoff_base
@@ -225,9 +224,9 @@ class LocalShipper:
         self._files[number] = f
         self._queue.set_file(number, f.fd, f.behind, self._sink.rotate_bytes)
         if len(self._files) > OPEN_FILES:
-            oldest, old = self._files.popitem(last=False)
-            self._queue.set_file(oldest, -1, None, 0)
-            old.close()
+            idle = min((n for n in self._files if n != number), key=self._queue.written_at)
+            self._queue.set_file(idle, -1, None, 0)
+            self._files.pop(idle).close()
 
     def _write_blocks(self, entries: list[tuple[int, bytes, int]]) -> None:
         """Hand the blocks taken to the sink, one call per run of one stream's blocks."""

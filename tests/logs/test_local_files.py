@@ -44,6 +44,32 @@ def test_more_streams_than_open_files_each_get_their_own_lines(tmp_path):
         assert lines(tmp_path / GROUP_DIR / f"{stream}.log") == [m for _, m in events(0, 30)]
 
 
+class OpensCounted(DirSink):
+    """A directory whose stream files' openings are counted."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.opened: dict[str, int] = {}
+
+    def open_stream(self, log_group_name: str, log_stream_name: str):
+        self.opened[log_stream_name] = self.opened.get(log_stream_name, 0) + 1
+        return super().open_stream(log_group_name, log_stream_name)
+
+
+def test_past_the_open_files_the_one_written_longest_ago_is_closed(tmp_path):
+    sink = OpensCounted(str(tmp_path))
+    others = [f"s{i}" for i in range(2 * local.OPEN_FILES)]
+    with LocalShipper(sink, wake_bytes=1) as shipper:
+        for i, stream in enumerate(others):   # a busy stream written between each other one
+            shipper.put(GROUP, "busy", events(i, 1))
+            shipper.put(GROUP, stream, events(i, 1))
+            assert shipper.flush(10)
+    assert sink.opened["busy"] == 1   # first opened, but never the idlest
+    assert all(sink.opened[stream] == 1 for stream in others)
+    assert lines(tmp_path / GROUP_DIR / "busy.log") == [m for _, m in
+                                                        events(0, len(others))]
+
+
 def test_streams_are_numbered_again_once_many_were(tmp_path, monkeypatch):
     monkeypatch.setattr(local, "STREAM_IDS", 3)
     shipper = LocalShipper(DirSink(str(tmp_path)), flush_interval=0.01)
