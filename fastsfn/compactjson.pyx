@@ -3,11 +3,14 @@
 
 Stage: runtime (logs). A logged execution's first state logs its input as msgspec encodes
 it; when the input's text as the caller sent it is, once its whitespace is gone, byte for
-byte that encoding, the log records take it from there instead of encoding the value.
+byte that encoding, the log records take it from there instead of encoding the value,
+already escaped as the JSON string that holds it in the record.
 """
 from cpython.bytes cimport PyBytes_FromStringAndSize
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.string cimport memcmp, memcpy
+
+from fastsfn.jsonstring cimport copy_plain
 
 cdef extern from "Python.h":
     const char* PyUnicode_AsUTF8AndSize(object, Py_ssize_t*) except NULL
@@ -18,25 +21,38 @@ cdef enum:
     COMPACT_KEYS = 256    # keys of the objects open at once, likewise
 
 
-cdef object compact_text(const unsigned char* s, Py_ssize_t n):
+cdef object compact_text(const unsigned char* s, Py_ssize_t n, bint escaped):
     """`s` (JSON that msgspec decoded) without its whitespace, if that is byte for byte
-    msgspec's encoding of the decoded value; else None. Proved only where it is sure: every
-    escape as msgspec writes it, integers of at most 18 digits (not "-0"), decimals without
-    exponent of at most 15 significant digits, >= 1e-4 and < 1e15, without trailing zeros
-    (but "x.0"), no key twice in an object (decoding keeps the last)."""
+    msgspec's encoding of the decoded value (with `escaped`, written as a JSON string holds
+    it: '"' as \\" and '\\' as \\\\); else None. Proved only where it is sure: every escape
+    as msgspec writes it, integers of at most 18 digits (not "-0"), decimals without exponent
+    of at most 15 significant digits, >= 1e-4 and < 1e15, without trailing zeros (but "x.0"),
+    no key twice in an object (decoding keeps the last)."""
     cdef Py_ssize_t length
-    cdef unsigned char* out = <unsigned char*>PyMem_Malloc(max(n, 1))   # never longer
+    cdef unsigned char* out = <unsigned char*>PyMem_Malloc(2 * n + 16)   # the most it takes
     if out == NULL:
         raise MemoryError()
     try:
-        length = _compact_into(s, n, out)
+        length = _compact_into(s, n, out, escaped)
         return None if length < 0 else PyBytes_FromStringAndSize(<char*>out, length)
     finally:
         PyMem_Free(out)
 
 
-cdef Py_ssize_t _compact_into(const unsigned char* s, Py_ssize_t n, unsigned char* o):
-    """`compact_text`'s work: the compact text written to `o`; its length, or -1."""
+cdef inline Py_ssize_t _put(unsigned char* o, Py_ssize_t j, unsigned char c,
+                            bint escaped) noexcept:
+    """Write `c` at o[j] (escaped: a quote or backslash after a backslash); where next."""
+    if escaped and (c == 34 or c == 92):
+        o[j] = 92
+        j += 1
+    o[j] = c
+    return j + 1
+
+
+cdef Py_ssize_t _compact_into(const unsigned char* s, Py_ssize_t n, unsigned char* o,
+                              bint escaped):
+    """`compact_text`'s work: the compact text written to `o` (room for 2 * n + 16 bytes);
+    its length, or -1."""
     cdef Py_ssize_t i = 0, j = 0, start, k, m, q, key_count = 0
     cdef Py_ssize_t int_start, int_digits, frac_start, frac_digits, zeros
     cdef int depth = 0
@@ -54,16 +70,16 @@ cdef Py_ssize_t _compact_into(const unsigned char* s, Py_ssize_t n, unsigned cha
         elif c == 34:   # a string
             is_key = depth > 0 and kinds[depth - 1] == 123 and expect_key[depth - 1]
             start = j
-            o[j] = c
+            j = _put(o, j, c, escaped)
             i += 1
-            j += 1
-            while s[i] != 34:
-                c = s[i]
-                if c != 92:
-                    o[j] = c
-                    i += 1
-                    j += 1
-                    continue
+            while True:
+                m = copy_plain(<char*>o + j, s + i, n - i)   # up to a quote or backslash
+                i += m
+                j += m
+                if i == n:   # (not JSON that msgspec decoded)
+                    return -1
+                if s[i] == 34:
+                    break
                 d = s[i + 1]   # an escape: kept only as msgspec writes it
                 if d == 117:   # \u00XX: a control character without a short form
                     if s[i + 2] != 48 or s[i + 3] != 48 or not (48 <= s[i + 4] <= 49) \
@@ -79,12 +95,11 @@ cdef Py_ssize_t _compact_into(const unsigned char* s, Py_ssize_t n, unsigned cha
                     m = 2
                 else:   # "\/"
                     return -1
-                memcpy(o + j, s + i, m)
+                for k in range(m):
+                    j = _put(o, j, s[i + k], escaped)
                 i += m
-                j += m
-            o[j] = 34
+            j = _put(o, j, 34, escaped)
             i += 1
-            j += 1
             if is_key:
                 for k in range(key_base[depth - 1], key_count):
                     if key_len[k] == j - start and memcmp(o + key_at[k], o + start,
@@ -159,8 +174,8 @@ cdef Py_ssize_t _compact_into(const unsigned char* s, Py_ssize_t n, unsigned cha
     return j
 
 
-def compact_json(str text) -> bytes | None:
+def compact_json(str text, bint escaped=False) -> bytes | None:
     """`compact_text` of a JSON text (for tests)."""
     cdef Py_ssize_t n
     cdef const char* data = PyUnicode_AsUTF8AndSize(text, &n)
-    return compact_text(<const unsigned char*>data, n)
+    return compact_text(<const unsigned char*>data, n, escaped)

@@ -203,6 +203,28 @@ static inline char *fastsfn_escape_twice(char *out, const unsigned char *src, pt
     return fastsfn_escape_as(out, src, n, 1);
 }
 
+/* Copy the bytes at src up to the first '"' or '\\' (at most n) to out, which has room for
+ * that many bytes and 16 more; return how many. */
+static inline ptrdiff_t fastsfn_copy_plain(char *out, const unsigned char *src, ptrdiff_t n) {
+    ptrdiff_t i = 0;
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    while (i + 16 <= n) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(src + i));
+        unsigned mask = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+        _mm_storeu_si128((__m128i *)(out + i), v);
+        if (mask) return i + __builtin_ctz(mask);
+        i += 16;
+    }
+#endif
+    for (; i < n && src[i] != '"' && src[i] != '\\'; i++) {
+        out[i] = (char)src[i];
+    }
+    return i;
+}
+
 /* Write n in decimal at out (at most 20 bytes); return how many bytes. */
 static inline ptrdiff_t fastsfn_digits(char *out, long long n) {
     char tmp[20];

@@ -22,5 +22,9 @@ cdef extern from "jsonstring.h":
     # Write x as msgspec does (at most 33 bytes) if 0 or 1e-4 <= |x| < 1e15 with at most 15
     # significant digits; return how many bytes, or 0 for any other x.
     Py_ssize_t short_float "fastsfn_short_float"(char* out, double x) noexcept nogil
+    # Copy the bytes at src up to the first '"' or '\\' (at most n) to out (room for that
+    # many and 16 more); how many.
+    Py_ssize_t copy_plain "fastsfn_copy_plain"(char* out, const unsigned char* src,
+                                               Py_ssize_t n) noexcept nogil
     # Write n in decimal at out (at most 20 bytes); return how many bytes.
     Py_ssize_t digits "fastsfn_digits"(char* out, long long n) noexcept nogil

@@ -22,6 +22,7 @@ cdef class LogRecords:
     cdef bint _payload_truncated
     cdef bytes _payload_json            # ... its JSON text, if kept
     cdef bint _payload_in_buffer        # ... else whether the buffer has it (else its str())
+    cdef bytes _payload_compact         # the input's compact text, escaped, not yet written
 
     cdef int record(self, str type, long id, long previous, str details) except -1
     cdef int record_payload(self, str type, long id, long previous, str head, bint output,

@@ -20,7 +20,7 @@ from cpython.mem cimport PyMem_Free, PyMem_Realloc
 from cpython.unicode cimport PyUnicode_DecodeUTF8
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF, Py_XDECREF
-from libc.string cimport memcpy, strlen
+from libc.string cimport memcmp, memcpy, strlen
 from posix.time cimport clock_gettime, timespec, CLOCK_REALTIME
 
 cdef extern from "Python.h":
@@ -533,22 +533,24 @@ cdef int _escaped_value(LogRecords r, object value) except -1:
         _room(r, r._payload_len)   # first: growing the buffer may move it
         _append(r, r._buf + r._payload_at, r._payload_len)
         return r._payload_truncated
-    if value is r._payload_value and r._payload_json is not None:   # see _input_text
-        data = r._payload_json
-    else:
+    if value is r._payload_value and r._payload_compact is not None:   # see _input_text
         _char(r, c'"')
-        if _escaped_json(r, value, 0) == 0 and r._len + 1 - at <= PAYLOAD_LIMIT:
-            _char(r, c'"')
-            _kept(r, value, at, None, True, False)
-            return 0
-        r._len = at
-        try:
-            data = <bytes>_encode(value)
-        except (TypeError, ValueError, RecursionError):
-            data = <bytes>dumpb(str(value))
-            _kept(r, value, at, None, False,
-                  _escape(r, <const unsigned char*><char*>data, len(data)))
-            return r._payload_truncated
+        _append(r, <char*>r._payload_compact, len(r._payload_compact))
+        _char(r, c'"')
+        _kept(r, value, at, None, True, False)
+        return 0
+    _char(r, c'"')
+    if _escaped_json(r, value, 0) == 0 and r._len + 1 - at <= PAYLOAD_LIMIT:
+        _char(r, c'"')
+        _kept(r, value, at, None, True, False)
+        return 0
+    r._len = at
+    try:
+        data = <bytes>_encode(value)
+    except (TypeError, ValueError, RecursionError):
+        data = <bytes>dumpb(str(value))
+        _kept(r, value, at, None, False, _escape(r, <const unsigned char*><char*>data, len(data)))
+        return r._payload_truncated
     _kept(r, value, at, data, False, _escape(r, <const unsigned char*><char*>data, len(data)))
     return r._payload_truncated
 
@@ -563,6 +565,7 @@ cdef inline void _kept(LogRecords r, object value, Py_ssize_t at, bytes json, bi
     r._payload_json = json
     r._payload_in_buffer = in_buffer
     r._payload_truncated = truncated
+    r._payload_compact = None
 
 
 cdef enum:
@@ -654,24 +657,24 @@ cdef int _escaped_string(LogRecords r, str text) except -2:
 
 cdef int _input_text(LogRecords r, str text, object input) except -1:
     """ExecutionStarted's input as the caller sent it; when the text proves the input's
-    compact JSON text (`compact_text`), that is kept for the first state's input (the same value,
-    so not encoded again), and if the text was compact already, its escaped form is copied."""
+    compact JSON text (`compact_text`), that is kept, escaped, for the first state's input
+    (the same value, so not encoded again); if the text was compact already, it is the
+    escaped text just written."""
     cdef Py_ssize_t n, at
     cdef const char* data = PyUnicode_AsUTF8AndSize(text, &n)
     cdef bint truncated
+    cdef bytes compact
     _field(r, False)
     at = r._len
     truncated = _escape(r, <const unsigned char*>data, n)
-    compact = compact_text(<const unsigned char*>data, n)
-    if compact is not None:
-        r._payload_value = input
-        r._payload_json = compact
-        r._payload_in_buffer = False
-        r._payload_len = 0   # not escaped yet
-        if len(<bytes>compact) == n:
-            r._payload_at = at
-            r._payload_len = r._len - at
-            r._payload_truncated = truncated
+    compact = compact_text(<const unsigned char*>data, n, True)
+    if compact is not None and len(compact) + 2 <= PAYLOAD_LIMIT:
+        if len(compact) + 2 == r._len - at and memcmp(r._buf + at + 1, <char*>compact,
+                                                      len(compact)) == 0:
+            _kept(r, input, at, None, True, False)
+        else:
+            _kept(r, input, r._len, None, False, False)   # not in the buffer yet
+            r._payload_compact = compact
     return _details(r, False, truncated)
 
 

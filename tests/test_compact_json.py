@@ -54,6 +54,9 @@ def test_never_a_text_msgspec_would_not_write():
             if got is not None:
                 proven += 1
                 assert got == _encoded(text), text
+                # escaped: the inside of the JSON string that holds it, as a log record does
+                assert compact_json(text, escaped=True) == json.dumps(
+                    got.decode(), ensure_ascii=False)[1:-1].encode(), text
     assert proven > total // 3   # and it proves many: else it would be of no use
 
 
@@ -66,6 +69,12 @@ def test_never_a_text_msgspec_would_not_write():
 ])
 def test_what_it_cannot_prove_is_left_to_the_encoder(text):
     assert compact_json(text) is None
+    assert compact_json(text, escaped=True) is None
+
+
+@pytest.mark.parametrize("text", ['"unterminated', '{"a": "b', '"ends in an escape \\'])
+def test_a_text_that_ends_inside_a_string_is_not_proven(text):
+    assert compact_json(text) is None   # (msgspec would not have decoded it)
 
 
 @pytest.mark.parametrize("text, compact", [
@@ -76,6 +85,8 @@ def test_what_it_cannot_prove_is_left_to_the_encoder(text):
     ('[true, false, null, -7, 123456789012345678]',
      b'[true,false,null,-7,123456789012345678]'),
     ('{"a": {"k": 1}, "b": {"k": 2}}', b'{"a":{"k":1},"b":{"k":2}}'),   # one key per object
+    ('{"long": "' + "x" * 40 + '\\"' + "y" * 17 + '"}',   # runs past sixteen bytes
+     b'{"long":"' + b"x" * 40 + b'\\"' + b"y" * 17 + b'"}'),
 ])
 def test_compact_forms(text, compact):
     assert compact_json(text) == compact == _encoded(text)
