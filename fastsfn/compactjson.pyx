@@ -7,10 +7,11 @@ byte that encoding, the log records take it from there instead of encoding the v
 already escaped as the JSON string that holds it in the record.
 """
 from cpython.bytes cimport PyBytes_FromStringAndSize
-from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from cpython.mem cimport PyMem_Free
 from libc.string cimport memcmp, memcpy
 
 from fastsfn.jsonstring cimport copy_plain
+from fastsfn.memory cimport reallocated
 
 cdef extern from "Python.h":
     const char* PyUnicode_AsUTF8AndSize(object, Py_ssize_t*) except NULL
@@ -29,9 +30,7 @@ cdef object compact_text(const unsigned char* s, Py_ssize_t n, bint escaped):
     of at most 15 significant digits, >= 1e-4 and < 1e15, without trailing zeros (but "x.0"),
     no key twice in an object (decoding keeps the last)."""
     cdef Py_ssize_t length
-    cdef unsigned char* out = <unsigned char*>PyMem_Malloc(2 * n + 16)   # the most it takes
-    if out == NULL:
-        raise MemoryError()
+    cdef unsigned char* out = <unsigned char*>reallocated(NULL, 2 * n + 16)   # at most
     try:
         length = _compact_into(s, n, out, escaped)
         return None if length < 0 else PyBytes_FromStringAndSize(<char*>out, length)

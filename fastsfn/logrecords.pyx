@@ -44,6 +44,7 @@ cdef extern from *:
     const char* _utf8_or_null "fastsfn_utf8"(object, Py_ssize_t*)
 
 from fastsfn.compactjson cimport compact_text
+from fastsfn.memory cimport reallocated
 from fastsfn.logs.filewrite cimport hand_over_gil
 from fastsfn.jsonstring cimport (digits, escape_byte, escape_into, escape_twice, escaped_size,
                                  short_float, unescape)
@@ -346,7 +347,7 @@ cdef bytes _tail(str execution_arn):
     cdef char* start = &on_stack[0]
     cdef char* out
     if 6 * n + 41 > 2048:
-        start = <char*>_realloc(NULL, 6 * n + 41)
+        start = <char*>reallocated(NULL, 6 * n + 41)
     memcpy(start, b',"execution_arn":"', 18)
     out = escape_into(start + 18, <const unsigned char*>arn, n)
     memcpy(out, b'","redrive_count":"0"}\n', 23)
@@ -478,7 +479,7 @@ cdef int _end(LogRecords r, long previous) except -1:
     size = r._len - r._start - 1 + EVENT_OVERHEAD   # the newline is not sent
     if r.count == r._times_cap:
         r._times_cap = 16 if r._times_cap == 0 else 2 * r._times_cap
-        r._times = <long long*>_realloc(r._times, r._times_cap * sizeof(long long))
+        r._times = <long long*>reallocated(r._times, r._times_cap * sizeof(long long))
     r._times[r.count] = r._ms
     if r.count == 0:
         r.first = r.last = r._ms
@@ -720,15 +721,8 @@ cdef int _escape_capped(LogRecords r, const unsigned char* src, Py_ssize_t n) ex
 
 cdef str _unescaped(const char* text, Py_ssize_t n):
     """The text a JSON string's inside (as `escape_into` writes it) holds."""
-    cdef char* out = <char*>_realloc(NULL, n + 16)
+    cdef char* out = <char*>reallocated(NULL, n + 16)
     try:
         return PyUnicode_DecodeUTF8(out, unescape(out, text, n), NULL)
     finally:
         PyMem_Free(out)
-
-
-cdef void* _realloc(void* buf, size_t size) except NULL:
-    cdef void* grown = PyMem_Realloc(buf, size)
-    if grown == NULL:
-        raise MemoryError()
-    return grown

@@ -10,13 +10,13 @@ over as a list. Written blocks are freed by the next `put`, in the thread that m
 Past `max_bytes` not written yet, the putting threads wait for room (`wait_for_room`).
 """
 cimport cython
-from cpython.mem cimport (PyMem_Free, PyMem_Malloc, PyMem_RawFree, PyMem_RawRealloc,
-                          PyMem_Realloc)
+from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_RawFree, PyMem_RawRealloc
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_DECREF, Py_INCREF, Py_XDECREF
 
 from fastsfn.logs.filewrite cimport (Piece, WriteBehind, write_pieces, writer_done,
                                      writer_wants_gil)
+from fastsfn.memory cimport reallocated
 
 cdef extern from *:
     """
@@ -243,12 +243,12 @@ cdef class BlockQueue:
         file holds (`behind.size`) and its size limit, past which `write` says FULL (fd -1:
         none, `write` says NO_FILE). Called by the writer's thread, between `write`s."""
         cdef Py_ssize_t i
+        cdef size_t n = stream + 1
         if stream >= self._nfiles:
-            self._fds = <int*>_grown(self._fds, (stream + 1) * sizeof(int))
-            self._behinds = <PyObject**>_grown(self._behinds, (stream + 1) * sizeof(PyObject*))
-            self._limits = <long long*>_grown(self._limits, (stream + 1) * sizeof(long long))
-            self._written_at = <long long*>_grown(self._written_at,
-                                                  (stream + 1) * sizeof(long long))
+            self._fds = <int*>reallocated(self._fds, n * sizeof(int))
+            self._behinds = <PyObject**>reallocated(self._behinds, n * sizeof(PyObject*))
+            self._limits = <long long*>reallocated(self._limits, n * sizeof(long long))
+            self._written_at = <long long*>reallocated(self._written_at, n * sizeof(long long))
             for i in range(self._nfiles, stream + 1):
                 self._fds[i] = -1
                 self._behinds[i] = NULL
@@ -437,10 +437,3 @@ cdef class BlockQueue:
         for i in range(ndone):
             Py_DECREF(<object>done[i])
         PyMem_RawFree(done)
-
-
-cdef void* _grown(void* memory, size_t size) except NULL:
-    cdef void* grown = PyMem_Realloc(memory, size)
-    if grown == NULL:
-        raise MemoryError()
-    return grown
