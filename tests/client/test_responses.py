@@ -30,15 +30,17 @@ def _wire_date(epoch: float) -> float:
     return round(epoch * 1000) / 1000
 
 
-def _as_wire(response: dict, body: dict) -> dict:
+def _as_wire(response: dict, body: dict, execution) -> dict:
     """`response` (boto3's shape) as the HTTP body holds it; the stop date and the billed
-    duration are read when the body was written, so they are taken from `body`."""
+    duration are read when the body was written, so they are taken from `body`. The start
+    date is rounded from the execution's own epoch: the response's datetime is already
+    rounded to microseconds, and rounding that again to milliseconds can differ."""
     out = {}
     for key, value in response.items():
         if key == "ResponseMetadata":
             continue
         out[key] = value
-    out["startDate"] = _wire_date(response["startDate"].timestamp())
+    out["startDate"] = _wire_date(execution.start_time)
     out["stopDate"] = body["stopDate"]
     out["billingDetails"] = body["billingDetails"]
     return out
@@ -69,7 +71,7 @@ def test_succeeded_body_is_the_response_as_orjson_writes_it(sfn, input_text, tra
     body = sync_body(machine, execution, outcome, input_text, trace_header)
     parsed = orjson.loads(body)
     response = sync_response(machine, execution, outcome, input_text, trace_header)
-    assert body == orjson.dumps(_as_wire(response, parsed))
+    assert body == orjson.dumps(_as_wire(response, parsed, execution))
     assert parsed["status"] == "SUCCEEDED"
     assert json.loads(parsed["output"]) == json.loads(input_text or "{}")
     assert parsed["startDate"] <= parsed["stopDate"] <= time.time() + 0.001
@@ -88,7 +90,7 @@ def test_strings_escaped_as_orjson_escapes_them_at_every_length_and_offset(sfn):
         parsed = orjson.loads(body)
         assert (parsed["input"], parsed["traceHeader"]) == (text, text)
         assert body == orjson.dumps(_as_wire(
-            sync_response(machine, execution, outcome, text, text), parsed))
+            sync_response(machine, execution, outcome, text, text), parsed, execution))
 
 
 def test_response_as_boto3_returns_it(sfn):
@@ -126,7 +128,7 @@ def test_failed_body_has_the_error_and_cause_escaped(sfn):
     body = sync_body(machine, execution, outcome, '{"x": 1}', None)
     parsed = orjson.loads(body)
     assert body == orjson.dumps(_as_wire(
-        sync_response(machine, execution, outcome, '{"x": 1}', None), parsed))
+        sync_response(machine, execution, outcome, '{"x": 1}', None), parsed, execution))
     assert (parsed["status"], parsed["error"], parsed["cause"]) == ("FAILED", 'Boom"\n',
                                                                      AWKWARD)
     assert "output" not in parsed
@@ -149,7 +151,7 @@ def test_output_aws_would_refuse_fails_the_execution(sfn, output, error):
     parsed = orjson.loads(body)
     response = sync_response(machine, execution, Outcome("SUCCEEDED", output), "{}", None)
     assert (parsed["status"], parsed["error"]) == ("FAILED", error)
-    assert body == orjson.dumps(_as_wire(response, parsed))
+    assert body == orjson.dumps(_as_wire(response, parsed, execution))
 
 
 def test_output_at_the_limit_is_returned(sfn):
