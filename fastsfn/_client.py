@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError, ParamValidationError
 from fastsfn._core import now
 from fastsfn.asl.validate import validate_definition
 from fastsfn.errors import DefinitionError
-from fastsfn.express_logs import LogSink, check_logging_configuration
+from fastsfn.express_logs import LogSink, LogSinkUnavailable, check_logging_configuration
 from fastsfn.ids import new_uuid
 from fastsfn.jsontext import SURELY_WITHIN_LIMIT, DecodeError, exceeds_payload_limit, loads
 from fastsfn.resources import Handler
@@ -173,6 +173,8 @@ class Client:
                 tracing_configuration=tracing, tags=tag_list)
         except DefinitionError as e:
             self._fail("InvalidDefinition", str(e), op)
+        except LogSinkUnavailable as e:
+            self._fail("InvalidLoggingConfiguration", str(e), op)
         return {"stateMachineArn": machine.arn, "creationDate": utc_datetime(machine.creation_date),
                 "ResponseMetadata": metadata()}
 
@@ -230,6 +232,8 @@ class Client:
                 revision_id=new_uuid())
         except DefinitionError as e:
             self._fail("InvalidDefinition", str(e), op)
+        except LogSinkUnavailable as e:
+            self._fail("InvalidLoggingConfiguration", str(e), op)
         return {"updateDate": utc_datetime(updated.update_date), "revisionId": updated.revision_id,
                 "ResponseMetadata": metadata()}
 
@@ -464,7 +468,9 @@ def client(
     or a sink object of your own (`write_blocks(group, stream, blocks)` of lines, or
     `put_log_events(group, stream, events)` batches; and `close()`); records a CloudWatch
     endpoint cannot take yet wait in `log_spool` (default `./fastsfn-logs-spool`).
-    `close()` ships everything.
+    A bad spec raises ValueError here; a sink that cannot be opened (no AWS credentials, a
+    directory that cannot be made) fails the call that gives a machine logging, with
+    InvalidLoggingConfiguration. `close()` ships everything.
     """
     return Client(handlers, region_name, account_id, sleep_scale, data_dir=data_dir,
                   log_sink=log_sink, log_spool=log_spool)

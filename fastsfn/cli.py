@@ -130,8 +130,15 @@ def load_definitions(sfn: Any, directory: Path, role_arn: str) -> list[str]:
 def cmd_serve(args: argparse.Namespace) -> int:
     from fastsfn import client
     from fastsfn.resources import handlers_from_spec
+    from fastsfn.logs.sinks import parse_sink
     from fastsfn.server.workers import run_workers
 
+    if args.log_sink is not None:
+        try:
+            parse_sink(args.log_sink)
+        except ValueError as e:
+            print(f"fastsfn serve: --log-sink: {e}", file=sys.stderr)
+            return 2
     handlers = handlers_from_spec(args.handlers) if args.handlers else None
     definitions = Path(args.definitions) if args.definitions else None
     role_arn = f"arn:aws:iam::{args.account_id}:role/fastsfn"

@@ -19,7 +19,7 @@ from fastsfn.logrecords import LineBatches, LocalLane, StreamNames
 from fastsfn.logs.batching import EventSizes
 from fastsfn.logs.local import BlockSink, LocalShipper
 from fastsfn.logs.shipper import LogShipper
-from fastsfn.logs.sinks import Sink, open_sink
+from fastsfn.logs.sinks import Sink, open_sink, parse_sink
 
 #: Where logs go: a spec ("dir:PATH", "stdout", "cloudwatch", "cloudwatch:URL") or a sink
 #: object (`put_log_events` batches, or `write_blocks` of lines).
@@ -33,6 +33,10 @@ SPOOL_SLOTS = 64   # processes (server workers) that can spool under one directo
 _GROUP_ARN = re.compile(
     r"^arn:aws[\w-]*:logs:[a-z0-9-]+:\d{12}:log-group:(?P<name>[A-Za-z0-9_\-/.#]{1,512})"
     r"(?P<qualifier>:\*)?$")
+
+
+class LogSinkUnavailable(Exception):
+    """The log sink cannot be opened (no credentials, a directory that cannot be made, ...)."""
 
 
 def _invalid(detail: str) -> str:
@@ -108,6 +112,8 @@ class ExecutionLogs:
     def __init__(self, sink: LogSink | None = None, region_name: str = "us-east-1",
                  spool: str | None = None) -> None:
         self.sink = sink or DEFAULT_SINK
+        if isinstance(self.sink, str):
+            parse_sink(self.sink)   # a bad spec is refused now, not at the first logged end
         self.spool = spool or DEFAULT_SPOOL
         self.region_name = region_name
         self._shipper: Any = None
@@ -122,14 +128,26 @@ class ExecutionLogs:
     @property
     def shipper(self) -> Any:
         """The LogShipper, started on first use."""
+        return self._start() if self._shipper is None else self._shipper
+
+    def open(self) -> None:
+        """Start the shipper now, for a machine that logs; LogSinkUnavailable if the sink
+        cannot be opened (its first logged execution would otherwise find out)."""
         if self._shipper is None:
-            with self._lock:
-                if self._shipper is None:
-                    shipper = _open_shipper(self.sink, self.spool, self.region_name,
-                                            self._batches)
-                    if type(shipper) is LocalShipper:
-                        self.lane = LocalLane(self._batches, self._names, shipper.put_lines)
-                    self._shipper = shipper
+            try:
+                self._start()
+            except (ValueError, OSError, RuntimeError) as e:
+                raise LogSinkUnavailable(f"the log sink {self.sink!r} cannot be opened: {e}") \
+                    from e
+
+    def _start(self) -> Any:
+        """Open the sink and start its shipper, once."""
+        with self._lock:
+            if self._shipper is None:
+                shipper = _open_shipper(self.sink, self.spool, self.region_name, self._batches)
+                if type(shipper) is LocalShipper:
+                    self.lane = LocalLane(self._batches, self._names, shipper.put_lines)
+                self._shipper = shipper
         return self._shipper
 
     def ended(self, execution: Any, machine_name: str, log_group_name: str, status: str,

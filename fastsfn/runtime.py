@@ -20,7 +20,8 @@ from fastsfn._core import Outcome, internal_failure, timed_out  # how an executi
 from fastsfn.asl.validate import validate_definition
 from fastsfn.compiler.compile import compile_definition
 from fastsfn.errors import DefinitionError, StatesError
-from fastsfn.express_logs import ExecutionLogs, LogSettings, LogSink, log_settings
+from fastsfn.express_logs import (ExecutionLogs, LogSettings, LogSink, LogSinkUnavailable,
+                                  log_settings)
 from fastsfn.jsontext import SURELY_WITHIN_LIMIT, dumps, exceeds_payload_limit, loads
 from fastsfn.resources import Handler, Resources
 from fastsfn.store import Store
@@ -103,8 +104,11 @@ class Runtime:
 
     def register(self, name: str, definition: str, role_arn: str, type: str = "EXPRESS",
                  **extra: Any) -> StateMachine:
-        """Compile and register (or replace) a state machine, in the store too if there is one."""
+        """Compile and register (or replace) a state machine, in the store too if there is one;
+        the log sink is opened first if it logs (LogSinkUnavailable if it cannot be)."""
         machine = self._build(name, definition, role_arn, type, **extra)
+        if machine.log.level:
+            self.logs.open()
         if self.store is not None:
             self.store.put(machine)
         self.machines[machine.arn] = machine
@@ -156,9 +160,14 @@ class Runtime:
             if arn != self.state_machine_arn(row["name"]):
                 continue  # written by a server of another region or account
             try:
-                self.machines[arn] = self._build(**row)
+                machine = self._build(**row)
+                if machine.log.level:
+                    self.logs.open()
+                self.machines[arn] = machine
             except DefinitionError as e:
                 log.warning("stored state machine %s no longer compiles: %s", arn, e)
+            except LogSinkUnavailable as e:
+                log.warning("stored state machine %s is not taken: %s", arn, e)
 
     # -- executions -----------------------------------------------------------------------
 

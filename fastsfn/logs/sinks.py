@@ -13,7 +13,7 @@ from collections import OrderedDict
 from itertools import chain
 from operator import itemgetter
 from typing import Protocol
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastsfn.logs.batching import LOCAL, Event
 from fastsfn.logs.filewrite import WriteBehind, write_lines
@@ -44,17 +44,29 @@ class Sink(Protocol):
         """Release files and connections."""
 
 
-def open_sink(spec: str, *, region_name: str | None = None) -> Sink:
-    """Open a sink from its spec: "dir:PATH", "stdout", "cloudwatch" or "cloudwatch:URL"."""
+def parse_sink(spec: str) -> tuple[str, str]:
+    """A sink spec's kind ("dir", "stdout", "cloudwatch") and argument (the path, the URL,
+    or ""); ValueError saying what is wrong with a bad one."""
     kind, _, arg = spec.partition(":")
-    if kind == "dir" and arg:
-        return DirSink(arg)
-    if spec == "stdout":
-        return StdoutSink()
+    if kind == "dir" and arg or spec == "stdout":
+        return kind, arg
     if kind == "cloudwatch":
-        return CloudWatchSink(region_name=region_name, endpoint_url=arg or None)
+        url = urlsplit(arg)
+        if arg and not (url.scheme in ("http", "https") and url.netloc):
+            raise ValueError(f"log sink {spec!r}: {arg!r} is not an http:// or https:// URL")
+        return kind, arg
     raise ValueError(f"unknown log sink {spec!r}: expected 'dir:PATH', 'stdout', "
                      f"'cloudwatch' or 'cloudwatch:URL'")
+
+
+def open_sink(spec: str, *, region_name: str | None = None) -> Sink:
+    """Open a sink from its spec: "dir:PATH", "stdout", "cloudwatch" or "cloudwatch:URL"."""
+    kind, arg = parse_sink(spec)
+    if kind == "dir":
+        return DirSink(arg)
+    if kind == "stdout":
+        return StdoutSink()
+    return CloudWatchSink(region_name=region_name, endpoint_url=arg or None)
 
 
 def _lines(events: list[Event]) -> str:
@@ -95,6 +107,7 @@ class DirSink:
 
     def __init__(self, path: str, *, rotate_bytes: int = ROTATE_BYTES,
                  write_behind_bytes: int = WRITE_BEHIND_BYTES) -> None:
+        os.makedirs(path, exist_ok=True)   # OSError now if it cannot be: not at the first write
         self.path = path
         self.rotate_bytes = rotate_bytes
         self.write_behind_bytes = write_behind_bytes
