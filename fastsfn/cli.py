@@ -160,7 +160,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             load_definitions(sfn, definitions, role_arn)
         return sfn
 
-    return run_workers(args.host, args.port, make_client, args.workers,
+    # With logs on stdout, stdout holds nothing else: the ready line goes to stderr.
+    banner = sys.stderr if args.log_sink == "stdout" else None
+    return run_workers(args.host, args.port, make_client, args.workers, banner=banner,
                        access_log=args.access_log, max_inflight=args.max_inflight,
                        grace_period=args.grace_period)
 

@@ -7,9 +7,10 @@ import asyncio
 import logging
 import signal
 import socket
+import sys
 import threading
 from collections.abc import Callable
-from typing import Any, Self
+from typing import Any, Self, TextIO
 
 import uvloop
 from aiohttp import web
@@ -90,15 +91,17 @@ async def serve(client: Any, host: str = "127.0.0.1", port: int = 0, *,
 def run_server(host: str, port: int, client: Any, *, reuse_port: bool = False,
                access_log: bool = False, max_inflight: int = MAX_INFLIGHT,
                grace_period: float = SHUTDOWN_TIMEOUT,
-               ready: Callable[[int], None] | None = None) -> None:
+               ready: Callable[[int], None] | None = None,
+               banner: TextIO | None = None) -> None:
     """Serve on `host:port` until SIGINT or SIGTERM (from the main thread), on uvloop.
 
     `ready(port)` is called once listening; by default it prints the ready line and how to
-    call the server.
+    call the server to `banner` (default stdout).
     """
     def announce(bound: int) -> None:
         url = f"http://{host}:{bound}"
-        print("\n".join(filter(None, [ready_line(url), how_to_call(url, client)])), flush=True)
+        print("\n".join(filter(None, [ready_line(url), how_to_call(url, client)])),
+              file=banner or sys.stdout, flush=True)
 
     async def main() -> None:
         stop = asyncio.Event()

@@ -14,7 +14,7 @@ import socket
 import sys
 from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import Any, TextIO
 
 from fastsfn.server.quickstart import how_to_call
 from fastsfn.server.run import ready_line, run_server
@@ -31,18 +31,18 @@ def reserve_port(host: str, port: int) -> socket.socket:
 
 
 def run_workers(host: str, port: int, make_client: Callable[[], Any], workers: int = 1,
-                **options: Any) -> int:
+                banner: TextIO | None = None, **options: Any) -> int:
     """Serve until SIGINT/SIGTERM with `workers` processes; the exit status (0 = all clean).
 
     `make_client()` runs in each worker; `options` go to `run_server`. One worker runs in
-    this process.
+    this process. The ready line goes to `banner` (default stdout).
     """
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
     if workers == 1:
         client = make_client()
         try:
-            run_server(host, port, client, **options)
+            run_server(host, port, client, banner=banner, **options)
         finally:
             client.close()
         return 0
@@ -72,7 +72,8 @@ def run_workers(host: str, port: int, make_client: Callable[[], Any], workers: i
     try:
         ready = _wait_ready(reader, procs)
         if ready is not None:
-            print("\n".join(filter(None, [ready_line(url, workers), ready])), flush=True)
+            print("\n".join(filter(None, [ready_line(url, workers), ready])),
+                  file=banner or sys.stdout, flush=True)
         failed = _supervise(procs, lambda: stopping)
     finally:
         for sig, handler in previous.items():
