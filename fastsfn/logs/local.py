@@ -56,8 +56,9 @@ class LocalShipper:
     (after taking what `gather` holds: partial blocks). A sink that opens its streams' files
     itself (`open_stream`, `rotate_stream`, `rotate_bytes`: `DirSink`) has them written by
     the queue; any other gets `write_blocks`. Nothing is spooled: while the sink
-    fails, blocks wait in memory and `put` waits for room; only `close`, after
-    `close_timeout` of failures, drops what is left and counts it.
+    fails, blocks wait in memory and `put` waits for room (what a flush or close gathers is
+    queued past it); only `close`, after `close_timeout` of failures, drops what is left and
+    counts it.
     """
 
     def __init__(self, sink: BlockSink, *, max_queued_bytes: int = MAX_QUEUED_BYTES,
@@ -99,8 +100,9 @@ class LocalShipper:
                            len(events))
 
     def put_lines(self, log_group_name: str, log_stream_name: str, lines: bytes,
-                  count: int) -> None:
-        """Queue `count` events given as their messages' UTF-8 lines, each ended by a newline."""
+                  count: int, wait: bool = True) -> None:
+        """Queue `count` events given as their messages' UTF-8 lines, each ended by a newline;
+        past `max_queued_bytes`, wait for room unless told not to."""
         if self._closed:
             raise RuntimeError("LocalShipper.put() after close()")
         key = (log_group_name, log_stream_name)
@@ -111,7 +113,7 @@ class LocalShipper:
                 self._keys.append(key)
             full = self._queue.put(number, lines, count)
         # Not holding the lock, and never the writer itself: it is the one making room.
-        if full and threading.get_ident() != self._writer.ident:
+        if full and wait and threading.get_ident() != self._writer.ident:
             self._queue.wait_for_room()
 
     def flush(self, timeout: float | None = None) -> bool:
@@ -163,12 +165,13 @@ class LocalShipper:
             self._gathering.release()
 
     def _gather_queued(self) -> bool:
-        """Queue what `gather` holds; whether there was any."""
+        """Queue what `gather` holds, without waiting for room (it is in memory already, and
+        a flush or close waiting on a failing sink would never end); whether there was any."""
         if self._gather is None:
             return False
         gathered = self._gather()
         for group, stream, lines, count in gathered:
-            self.put_lines(group, stream, lines, count)
+            self.put_lines(group, stream, lines, count, wait=False)
         return bool(gathered)
 
     # -- the writer thread ------------------------------------------------------------------

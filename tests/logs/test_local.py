@@ -137,6 +137,30 @@ def test_close_gives_up_on_a_dead_sink_and_says_how_many_were_dropped(caplog):
         shipper.put(GROUP, "s", events(0, 1))
 
 
+@pytest.mark.parametrize("end", ["close", "flush"])
+def test_gathered_lines_past_the_bound_do_not_hold_up_close_or_flush(end):
+    # Lines gathered from executions (partial blocks) are queued without waiting for room:
+    # with a dead sink, a close or a flush waiting for room would never end.
+    sink = RecordingSink(failures=10**9)
+    waiting: list[tuple[str, str, bytes, int]] = []
+    shipper = LocalShipper(sink, max_queued_bytes=1000, flush_interval=60.0,
+                           close_timeout=0.2, backoff_base=0.01, backoff_cap=0.05,
+                           gather=lambda: [waiting.pop() for _ in range(len(waiting))])
+    shipper.put(GROUP, "s", events(0, 7))
+    waiting.extend((GROUP, f"g{i}", b"x" * 599 + b"\n", 1) for i in range(5))
+    results: list = []
+    ending = threading.Thread(target=lambda: results.append(
+        shipper.close() if end == "close" else shipper.flush(0.3)), daemon=True)
+    ending.start()
+    ending.join(10)
+    assert not ending.is_alive(), f"{end} held up"
+    if end == "flush":
+        assert results == [False]
+        assert shipper.counters["queued_bytes"] > 1000
+        shipper.close()
+    assert shipper.counters["dropped"] == 12 and shipper.counters["shipped"] == 0
+
+
 def test_stdout_sink_prints_blocks(capsys):
     with LocalShipper(StdoutSink()) as shipper:
         shipper.put(GROUP, "s", events(0, 2))
