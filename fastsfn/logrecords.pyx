@@ -288,7 +288,7 @@ cdef class StreamNames:
 cdef class LocalLane:
     """Ended executions' records on their way to a `LocalShipper`, without a Python-level
     call: gathered per log stream (`batches`), a block handed to `put_lines` per
-    `batches.threshold` bytes. Closed (`open` false) once its shipper is."""
+    `batches.threshold` bytes. Closed (`open` false) when its shipper is about to be."""
 
     def __init__(self, LineBatches batches, StreamNames names, put_lines):
         self.batches = batches

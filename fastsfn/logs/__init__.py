@@ -10,7 +10,6 @@ from __future__ import annotations
 from fastsfn.logs.local import LocalShipper
 from fastsfn.logs.shipper import LogShipper
 from fastsfn.logs.sinks import (
-    DEFAULT_SPEC,
     BatchRejected,
     CloudWatchSink,
     DirSink,
@@ -20,7 +19,6 @@ from fastsfn.logs.sinks import (
 )
 
 __all__ = [
-    "DEFAULT_SPEC",
     "BatchRejected",
     "CloudWatchSink",
     "DirSink",

@@ -37,7 +37,8 @@ class Backlog:
     Attributes:
         memory_bytes: size (as PutLogEvents counts it) of the events held in memory.
         spooled: events written to the spool.
-        dropped: events lost because memory and the spool were full.
+        dropped: events lost: memory full without a spool, the spool full or not
+            writable, or memory left at close without a spool.
     """
 
     def __init__(self, max_memory_bytes: int, spool: Spool | None,
@@ -164,8 +165,7 @@ class Backlog:
         lost_events = sum(len(b.events) for b in lost)
         self.spooled += sum(len(b.events) for b in batches) - lost_events
         if lost_events:
-            self._drop(lost_events, f"the spool {self.spool.path!r} is full "
-                                    f"({self.spool.max_bytes} bytes)")
+            self._drop(lost_events, f"the spool {self.spool.path!r} is {self.spool.refusal}")
 
     def drop_memory(self, reason: str) -> None:
         """Discard everything in memory (when it can be neither shipped nor spooled)."""

@@ -5,8 +5,9 @@ Stage: logs. Executions hand their lines over a block at a time (`put`: a refere
 copy). The writer takes them in order: for a sink of files, `write` writes them in C without
 the GIL, coming back to Python only to open or rotate a stream's file, on a failure, and
 every `interval` (to gather what waits elsewhere); for any other sink, `take` hands them
-over as a list. Written blocks are freed by the next `put`, in the thread that made them
-(glibc gives memory freed by another thread back to the system, to be faulted in again).
+over as a list. Written blocks are freed by the next `put`, not by the writer thread: in
+an executing thread, mostly (glibc gives memory freed by another thread back to the
+system, to be faulted in again).
 Past `max_bytes` not written yet, the putting threads wait for room (`wait_for_room`).
 """
 cimport cython

@@ -123,7 +123,9 @@ class LogShipper:
         marker = _FlushMarker()
         self._inbox.append(marker)
         self._wake_intake.set()
-        marker.sealed.wait()  # the intake thread takes it within one pass
+        # The intake thread takes it within one pass.
+        if not marker.sealed.wait(None if deadline is None else deadline - time.monotonic()):
+            return False
         with self._cond:
             if self._wait_shipped(marker.seq, deadline):
                 return True

@@ -22,7 +22,6 @@ log = logging.getLogger("fastsfn.logs")
 
 _message = itemgetter(1)
 
-DEFAULT_SPEC = "dir:./fastsfn-logs"
 ROTATE_BYTES = 64 * 1024 * 1024
 PIECE_EVENTS = 1000  # lines joined at a time (a piece stays in the CPU's cache)
 OPEN_FILES = 64  # stream files open at once (DirSink, LocalShipper's writer), the oldest closed

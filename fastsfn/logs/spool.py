@@ -14,6 +14,7 @@ A crash between a successful PutLogEvents call and its ack byte replays that bat
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 from collections import deque
 from collections.abc import Sequence
@@ -21,6 +22,8 @@ from collections.abc import Sequence
 import orjson
 
 from fastsfn.logs.batching import Batch
+
+log = logging.getLogger("fastsfn.logs")
 
 SPOOL_SUFFIX = ".jsonl"
 ACK_SUFFIX = ".ack"
@@ -59,10 +62,8 @@ class Spool:
         self.replayed = 0
         self._head: deque[Batch] = deque()
         self._ack: int | None = None  # fd of the head file's .ack, once the head is loaded
-
-    def __bool__(self) -> bool:
-        """Whether batches wait on disk."""
-        return bool(self._files)
+        self._ack_failed = False
+        self.refusal = ""   # why the last `append` left batches out
 
     def append(self, batches: Sequence[Batch]) -> list[Batch]:
         """Write sealed batches (in queue order) to new files; return those that did not fit."""
@@ -76,10 +77,15 @@ class Spool:
                    and (end == start or size + len(lines[end]) <= FILE_BYTES)):
                 size += len(lines[end])
                 end += 1
-            if end == start:  # the spool is full
+            if end == start:
+                self.refusal = f"full ({self.max_bytes} bytes)"
                 break
             first, last = batches[start].seq, batches[end - 1].seq
-            self._write(f"{first:016d}-{last:016d}{SPOOL_SUFFIX}", lines[start:end])
+            try:
+                self._write(f"{first:016d}-{last:016d}{SPOOL_SUFFIX}", lines[start:end])
+            except OSError as e:   # a full disk, an I/O error: as good as full
+                self.refusal = f"not writable ({e})"
+                break
             self.nbytes += size
             self.next_seq = last + 1
             start = end
@@ -88,14 +94,23 @@ class Spool:
     def front(self) -> Batch | None:
         """The oldest batch not yet acknowledged, or None when the spool is empty."""
         while not self._head and self._files:
-            self._load_head()
+            try:
+                self._load_head()
+            except (OSError, ValueError) as e:   # unreadable, or not what was written
+                self._set_aside(e)
         return self._head[0] if self._head else None
 
     def pop(self) -> None:
         """Acknowledge the front batch (it was shipped, or will never be)."""
         self.front()
         self._head.popleft()
-        os.write(self._ack, b".")
+        try:
+            os.write(self._ack, b".")
+        except OSError as e:   # the batch is shipped all the same; a restart sends it again
+            if not self._ack_failed:
+                log.warning("cannot acknowledge shipped batches in %r (%s): a restart will "
+                            "send them again", self.path, e)
+                self._ack_failed = True
         if not self._head:
             self._delete_head_file()
 
@@ -108,11 +123,16 @@ class Spool:
 
     def _write(self, name: str, lines: list[bytes]) -> None:
         temp = os.path.join(self.path, f".tmp-{name}")
-        with open(temp, "wb") as f:
-            f.writelines(lines)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, os.path.join(self.path, name))
+        try:
+            with open(temp, "wb") as f:
+                f.writelines(lines)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(temp, os.path.join(self.path, name))
+        except OSError:
+            if os.path.exists(temp):
+                os.unlink(temp)
+            raise
         self._files.append(name)
 
     def _load_head(self) -> None:
@@ -129,6 +149,19 @@ class Spool:
             self.replayed += sum(len(batch.events) for batch in self._head)
         if not self._head:  # every batch was acked before the file could be deleted
             self._delete_head_file()
+
+    def _set_aside(self, error: Exception) -> None:
+        """Rename the head file `.bad` (kept, never read again), so the rest can be shipped."""
+        name = self._files.popleft()
+        file = os.path.join(self.path, name)
+        if self._ack is not None:
+            os.close(self._ack)
+            self._ack = None
+        log.error("spool file %r cannot be read (%s): set aside as %r, its events not shipped",
+                  file, error, file + ".bad")
+        self.nbytes -= os.path.getsize(file) if os.path.exists(file) else 0
+        if os.path.exists(file):
+            os.replace(file, file + ".bad")
 
     def _delete_head_file(self) -> None:
         file = os.path.join(self.path, self._files.popleft())

@@ -145,3 +145,23 @@ def test_without_a_spool_close_counts_what_it_could_not_ship(caplog):
         shipper.close()
     assert shipper.counters["dropped"] == 200
     assert "no spool_dir is set" in caplog.text
+
+
+def test_a_spool_disk_error_drops_with_a_warning_and_flush_and_close_end(tmp_path, caplog,
+                                                                        monkeypatch):
+    from fastsfn.logs import spool
+
+    def disk_full(self, name, lines):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(spool.Spool, "_write", disk_full)
+    shipper = LogShipper(DownSink(), max_queued_bytes=2048, spool_dir=str(tmp_path),
+                         close_timeout=0.1, **FAST_RETRIES)
+    with caplog.at_level(logging.WARNING, logger="fastsfn.logs"):
+        put_all(shipper, 0, 500)
+        assert shipper.flush(0.5) is False   # down: not shipped, and not spooled either
+        shipper.close()
+    counters = shipper.counters
+    assert counters["dropped"] == 1000 and counters["spooled"] == 0
+    assert "not writable" in caplog.text and "No space left" in caplog.text
+

@@ -120,7 +120,7 @@ def test_spool_resumes_after_the_last_acknowledged_batch(tmp_path):
     assert [reopened.front().events, reopened.replayed] == [[(1, "m1")], 2]
     reopened.pop()
     reopened.pop()
-    assert reopened.front() is None and not reopened
+    assert reopened.front() is None and reopened.nbytes == 0
     assert [p.name for p in tmp_path.iterdir()] == [".lock"]
     reopened.close()
 
@@ -130,3 +130,32 @@ def test_spool_directory_is_used_by_one_shipper_at_a_time(tmp_path):
     with pytest.raises(RuntimeError, match="in use by another LogShipper"):
         Spool(str(tmp_path), max_bytes=1 << 20)
     spool.close()
+
+
+def test_a_spool_that_cannot_be_written_drops_what_it_refused_and_says_why(tmp_path,
+                                                                           monkeypatch):
+    spool = Spool(str(tmp_path), max_bytes=1 << 20)
+    assert spool.append([batch(0)]) == []
+
+    def disk_full(name, lines):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(spool, "_write", disk_full)
+    assert [b.seq for b in spool.append([batch(1), batch(2)])] == [1, 2]
+    assert "not writable" in spool.refusal and "No space left" in spool.refusal
+    assert spool.front().events == [(0, "m0")]   # what was spooled before is still there
+    spool.close()
+
+
+def test_an_unreadable_spool_file_is_set_aside_and_the_next_one_shipped(tmp_path, caplog):
+    spool = Spool(str(tmp_path), max_bytes=1 << 20)
+    spool.append([batch(0)])
+    spool.append([batch(1)])
+    spool.close()
+    first = sorted(tmp_path.glob("*.jsonl"))[0]
+    first.write_bytes(b"not json\n")
+    reopened = Spool(str(tmp_path), max_bytes=1 << 20)
+    assert reopened.front().events == [(1, "m1")]
+    assert (tmp_path / (first.name + ".bad")).exists()
+    assert "cannot be read" in caplog.text
+    reopened.close()
