@@ -1333,8 +1333,10 @@ cdef bint _ended_in_lane(Execution execution, Outcome outcome) except -1:
             return False
         outcome._records = records   # the text made from them if asked (not on values)
     execution.log_ended("SUCCEEDED", outcome.output, outcome._text, None, None)
-    lane.add(execution.log_group_name, execution.state_machine_name, execution.start_time,
-             records)
+    if not lane.add(execution.log_group_name, execution.state_machine_name,
+                    execution.start_time, records):   # closed meanwhile: the next shipper
+        lane.reship(execution.log_group_name, execution.state_machine_name,
+                    execution.start_time, records)
     return True
 
 

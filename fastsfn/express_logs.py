@@ -9,9 +9,11 @@ off the execution path: gathered with other executions' lines into blocks for a 
 """
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import threading
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +21,7 @@ from fastsfn.logrecords import LineBatches, LocalLane, StreamNames
 from fastsfn.logs.batching import EventSizes
 from fastsfn.logs.local import BlockSink, LocalShipper
 from fastsfn.logs.shipper import LogShipper
-from fastsfn.logs.sinks import Sink, open_sink, parse_sink
+from fastsfn.logs.sinks import ShipperClosed, Sink, open_sink, parse_sink
 
 #: Where logs go: a spec ("dir:PATH", "stdout", "cloudwatch", "cloudwatch:URL") or a sink
 #: object (`put_log_events` batches, or `write_blocks` of lines).
@@ -124,31 +126,36 @@ class ExecutionLogs:
         self._batches = LineBatches()   # records for a LocalShipper, a block per stream
         #: Set while a LocalShipper is open: executions hand their records to it in C.
         self.lane: LocalLane | None = None
+        self._closed_at_exit = False
 
     @property
     def shipper(self) -> Any:
-        """The LogShipper, started on first use."""
-        return self._start() if self._shipper is None else self._shipper
+        """The LogShipper, started on first use (and again after a close)."""
+        return self._current()[0]
 
     def open(self) -> None:
         """Start the shipper now, for a machine that logs; LogSinkUnavailable if the sink
         cannot be opened (its first logged execution would otherwise find out)."""
         if self._shipper is None:
             try:
-                self._start()
+                self._current()
             except (ValueError, OSError, RuntimeError) as e:
                 raise LogSinkUnavailable(f"the log sink {self.sink!r} cannot be opened: {e}") \
                     from e
 
-    def _start(self) -> Any:
-        """Open the sink and start its shipper, once."""
+    def _current(self) -> tuple[Any, LocalLane | None]:
+        """The open shipper (opening the sink if none is) and its lane, read together."""
         with self._lock:
             if self._shipper is None:
+                if not self._closed_at_exit:   # a shipper left open still ships at exit
+                    atexit.register(_close_at_exit, weakref.ref(self))
+                    self._closed_at_exit = True
                 shipper = _open_shipper(self.sink, self.spool, self.region_name, self._batches)
                 if type(shipper) is LocalShipper:
-                    self.lane = LocalLane(self._batches, self._names, shipper.put_lines)
+                    self.lane = LocalLane(self._batches, self._names, shipper.put_lines,
+                                          self._put_late, self.ship)
                 self._shipper = shipper
-        return self._shipper
+            return self._shipper, self.lane
 
     def ended(self, execution: Any, machine_name: str, log_group_name: str, status: str,
               output: Any, output_text: str | None, error: str | None,
@@ -156,15 +163,46 @@ class ExecutionLogs:
         """Write the execution's end event, then hand its records to the shipper."""
         execution.log_ended(status, output, output_text, error, cause)
         records = execution.log
-        if records is None:
-            return
-        shipper = self._shipper or self.shipper
-        if type(shipper) is LocalShipper:   # the lines as they are written, a block at a time
-            self.lane.ship(log_group_name, machine_name, execution.start_time, records)
-            return
-        stream = self.stream_name(machine_name, execution.start_time)
-        shipper.put(log_group_name, stream, records.events(), EventSizes(
-            records.nbytes, records.longest, records.first, records.last))
+        if records is not None:
+            self.ship(log_group_name, machine_name, execution.start_time, records)
+
+    def ship(self, log_group_name: str, machine_name: str, start_time: float,
+             records: Any) -> None:
+        """Hand an ended execution's records to the shipper; if it is closed meanwhile (a
+        `close` in another thread), to the one opened after it."""
+        while True:
+            shipper, lane = self._current()
+            try:
+                if lane is not None:   # the lines as they are written, a block at a time
+                    if lane.ship(log_group_name, machine_name, start_time, records):
+                        return
+                    continue
+                shipper.put(log_group_name, self.stream_name(machine_name, start_time),
+                            records.events(), EventSizes(records.nbytes, records.longest,
+                                                         records.first, records.last))
+                return
+            except ShipperClosed:
+                self._forget(shipper)
+
+    def _put_late(self, log_group_name: str, log_stream_name: str, lines: bytes,
+                  count: int) -> None:
+        """A block of lines its shipper refused as closed: to the one opened after it."""
+        while True:
+            shipper = self._current()[0]
+            try:
+                shipper.put_lines(log_group_name, log_stream_name, lines, count)
+                return
+            except ShipperClosed:
+                self._forget(shipper)
+
+    def _forget(self, shipper: Any) -> None:
+        """`shipper` refused events as closed: the next `_current` opens another."""
+        with self._lock:
+            if self._shipper is shipper:
+                self._shipper = None
+                if self.lane is not None:
+                    self.lane.open = False
+                    self.lane = None
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every record handed over so far is shipped (or spooled)."""
@@ -186,3 +224,11 @@ class ExecutionLogs:
         """The shipper's counters (shipped, retried, spooled, dropped, ...), kept after close."""
         shipper = self._shipper
         return self._counters if shipper is None else dict(shipper.counters)
+
+
+def _close_at_exit(logs: weakref.ref) -> None:
+    """Ship what a shipper nobody closed holds (a client never closed, an execution that
+    ended after `close`) before the process ends."""
+    alive = logs()
+    if alive is not None:
+        alive.close()

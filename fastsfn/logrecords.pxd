@@ -57,6 +57,8 @@ cdef class LocalLane:
     cdef LineBatches batches
     cdef StreamNames names
     cdef object put_lines
+    cdef object put_late
+    cdef public object reship
     cdef public bint open
 
     cdef int add(self, str log_group_name, str machine_name, double start_time,

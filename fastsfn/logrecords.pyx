@@ -53,6 +53,7 @@ import os
 import time
 
 from fastsfn.jsontext import dumpb, encoder
+from fastsfn.logs.sinks import ShipperClosed
 
 cdef object _encode = encoder.encode
 
@@ -288,28 +289,38 @@ cdef class StreamNames:
 cdef class LocalLane:
     """Ended executions' records on their way to a `LocalShipper`, without a Python-level
     call: gathered per log stream (`batches`), a block handed to `put_lines` per
-    `batches.threshold` bytes. Closed (`open` false) when its shipper is about to be."""
+    `batches.threshold` bytes. Closed (`open` false) when its shipper is about to be:
+    records ending after that go to `reship(group, machine, start, records)`, and a block
+    its shipper refused as closed to `put_late(group, stream, lines, count)`."""
 
-    def __init__(self, LineBatches batches, StreamNames names, put_lines):
+    def __init__(self, LineBatches batches, StreamNames names, put_lines, put_late, reship):
         self.batches = batches
         self.names = names
         self.put_lines = put_lines
+        self.put_late = put_late
+        self.reship = reship
         self.open = True
 
     cdef int add(self, str log_group_name, str machine_name, double start_time,
                  LogRecords records) except -1:
-        """Hand over an ended execution's records (its log stream named by its start)."""
+        """Hand over an ended execution's records (its log stream named by its start);
+        0 if the lane was closed meanwhile (nothing handed over)."""
         cdef str stream = self.names.name(machine_name, start_time)
         hand_over_gil()   # to the shipper's writer, if it wants it
+        if not self.open:   # closed while this thread waited: the shipper gathers no more
+            return 0
         block = self.batches.add(log_group_name, stream, records)
         if block is not None:
-            self.put_lines(log_group_name, stream, *block)
-        return 0
+            try:
+                self.put_lines(log_group_name, stream, *block)
+            except ShipperClosed:   # closed after the block was taken: the next shipper's
+                self.put_late(log_group_name, stream, *block)
+        return 1
 
     def ship(self, str log_group_name, str machine_name, double start_time,
-             LogRecords records) -> None:
-        """`add`, from Python."""
-        self.add(log_group_name, machine_name, start_time, records)
+             LogRecords records) -> bool:
+        """`add`, from Python: whether the records were handed over."""
+        return self.add(log_group_name, machine_name, start_time, records) == 1
 
 
 cdef PyObject* _new_block(Py_ssize_t size) except NULL:

@@ -25,7 +25,7 @@ from typing import Any, Protocol, Self
 from fastsfn.logs.batching import Event, EventSizes
 from fastsfn.logs.blockqueue import CLOSED, FAILED, FULL, INTERVAL, NO_FILE, BlockQueue
 from fastsfn.logs.filewrite import keep_freed_heap, writer_is_done
-from fastsfn.logs.sinks import OPEN_FILES
+from fastsfn.logs.sinks import OPEN_FILES, ShipperClosed
 
 log = logging.getLogger("fastsfn.logs")
 
@@ -104,7 +104,7 @@ class LocalShipper:
         """Queue `count` events given as their messages' UTF-8 lines, each ended by a newline;
         past `max_queued_bytes`, wait for room unless told not to."""
         if self._closed:
-            raise RuntimeError("LocalShipper.put() after close()")
+            raise ShipperClosed("LocalShipper.put() after close()")
         key = (log_group_name, log_stream_name)
         with self._ids_lock:
             number = self._ids.get(key)
@@ -119,7 +119,7 @@ class LocalShipper:
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until everything queued so far is written; False if `timeout` passed first."""
         if self._closed:
-            raise RuntimeError("LocalShipper.flush() after close()")
+            raise ShipperClosed("LocalShipper.flush() after close()")
         with self._gathering:
             self._gather_queued()
         return self._queue.wait_done(self._queue.mark(), -1 if timeout is None else timeout)

@@ -19,7 +19,7 @@ from typing import Self
 from fastsfn.logs.backlog import Backlog
 from fastsfn.logs.batching import (EVENT_OVERHEAD_BYTES, MAX_EVENT_BYTES, PUT_LOG_EVENTS, Event,
                                    EventSizes, event_size)
-from fastsfn.logs.sinks import BatchRejected, Sink
+from fastsfn.logs.sinks import BatchRejected, ShipperClosed, Sink
 from fastsfn.logs.spool import Spool
 
 log = logging.getLogger("fastsfn.logs")
@@ -108,7 +108,7 @@ class LogShipper:
         `sizes`, when the caller measured the events as it made them, must be exact.
         """
         if self._closed:
-            raise RuntimeError("LogShipper.put() after close()")
+            raise ShipperClosed("LogShipper.put() after close()")
         self._inbox.append((log_group_name, log_stream_name, events, sizes))
 
     def flush(self, timeout: float | None = None) -> bool:
@@ -118,7 +118,7 @@ class LogShipper:
         after the timeout, now sits in the spool; False otherwise.
         """
         if self._closed:
-            raise RuntimeError("LogShipper.flush() after close()")
+            raise ShipperClosed("LogShipper.flush() after close()")
         deadline = None if timeout is None else time.monotonic() + timeout
         marker = _FlushMarker()
         self._inbox.append(marker)

@@ -32,6 +32,10 @@ class BatchRejected(Exception):
     """The endpoint refused this batch for good (e.g. InvalidParameterException)."""
 
 
+class ShipperClosed(RuntimeError):
+    """A shipper was asked to take events after its `close()`."""
+
+
 class Sink(Protocol):
     """A destination for batches of log events."""
 

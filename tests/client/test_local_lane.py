@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import fastsfn
+from fastsfn.logrecords import LineBatches
 
 from .test_execution_logs import HANDLERS, ROLE, logging_config
 from .test_line_batches import Dropped
@@ -105,3 +106,51 @@ def test_an_execution_ending_after_close_is_shipped_by_a_new_shipper():
     records = _by_execution(sink.lines)
     assert [r["type"] for r in records[execution.execution_arn]][-1] == "ExecutionSucceeded"
     assert len(records) == 2
+
+
+def test_a_block_refused_by_a_shipper_closed_meanwhile_goes_to_the_next():
+    # A close in another thread can come between the lane's check and its put: the block it
+    # had taken goes to the shipper opened next instead of being lost (or raising).
+    sink = Kept()
+    sfn = fastsfn.client(HANDLERS, log_sink=sink)
+    sfn.runtime.logs._batches = LineBatches(1)   # each execution's lines a block at once
+    arn = sfn.create_state_machine(name="m", definition=json.dumps(CHOOSE), roleArn=ROLE,
+                                   type="EXPRESS", loggingConfiguration=logging_config("ALL")
+                                   )["stateMachineArn"]
+    first = sfn.runtime.logs.shipper
+    first.close()   # as that other thread's close would have, the lane still open
+    response = sfn.start_sync_execution(stateMachineArn=arn, input='{"n": 3}')
+    assert sfn.runtime.logs.shipper is not first
+    sfn.close()
+    lines = _by_execution(sink.lines)[response["executionArn"]]
+    assert [int(r["id"]) for r in lines] == list(range(1, len(lines) + 1))
+    assert lines[-1]["type"] == "ExecutionSucceeded"
+
+
+class Batches:
+    """A sink of PutLogEvents batches that keeps their messages."""
+
+    def __init__(self) -> None:
+        self.messages: list[dict] = []
+
+    def put_log_events(self, log_group_name: str, log_stream_name: str, events: list) -> int:
+        self.messages += [json.loads(message) for _, message in events]
+        return 0
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def test_records_refused_by_a_log_shipper_closed_meanwhile_go_to_the_next(tmp_path):
+    sink = Batches()
+    sfn = fastsfn.client(HANDLERS, log_sink=sink, log_spool=str(tmp_path))
+    arn = sfn.create_state_machine(name="m", definition=json.dumps(CHOOSE), roleArn=ROLE,
+                                   type="EXPRESS", loggingConfiguration=logging_config("ALL")
+                                   )["stateMachineArn"]
+    first = sfn.runtime.logs.shipper
+    first.close()
+    response = sfn.start_sync_execution(stateMachineArn=arn, input='{"n": 3}')
+    assert sfn.runtime.logs.shipper is not first
+    sfn.close()
+    types = [m["type"] for m in sink.messages if m["execution_arn"] == response["executionArn"]]
+    assert types[0] == "ExecutionStarted" and types[-1] == "ExecutionSucceeded"
