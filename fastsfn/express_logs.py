@@ -96,7 +96,8 @@ def _open_shipper(sink: LogSink, spool: str, region_name: str, batches: LineBatc
     what waits in `batches` before each write; else a LogShipper spooling to the first free
     slot `spool/<n>` (one per process; a restarted process takes a slot back and replays
     what was left there). `sink` is a spec (see `open_sink`) or a sink object."""
-    if isinstance(sink, str):
+    opened = isinstance(sink, str)
+    if opened:
         sink = open_sink(sink, region_name=region_name)
     if hasattr(sink, "write_blocks"):
         return LocalShipper(sink, gather=batches.take_all)
@@ -105,6 +106,8 @@ def _open_shipper(sink: LogSink, spool: str, region_name: str, batches: LineBatc
             return LogShipper(sink, spool_dir=os.path.join(spool, str(slot)))
         except RuntimeError:   # that slot's lock is held by another process
             continue
+    if opened:   # (a sink object given stays its giver's)
+        sink.close()
     raise RuntimeError(f"all {SPOOL_SLOTS} log spool slots under {spool!r} are in use")
 
 

@@ -223,17 +223,24 @@ class StdoutSink:
 
     def write_blocks(self, log_group_name: str, log_stream_name: str,
                      blocks: list[bytes]) -> None:
-        """Print blocks of whole lines (`LocalShipper`'s unit)."""
+        """Print blocks of whole lines (`LocalShipper`'s unit); on a failure, `blocks` keeps
+        only what stdout did not take."""
         out = sys.stdout  # looked up per call, so redirection (and pytest's capsys) applies
-        data = b"".join(blocks)
         buffer = getattr(out, "buffer", None)
-        if buffer is not None:
-            out.flush()   # what was printed as text goes first
-            buffer.write(data)
-            buffer.flush()
-        else:
-            out.write(data.decode("utf-8"))
+        if buffer is None:
+            out.write(b"".join(blocks).decode("utf-8"))
             out.flush()
+            blocks.clear()
+            return
+        out.flush()   # what was printed as text goes first
+        try:
+            while blocks:
+                buffer.write(blocks[0])   # taken: the buffer writes it, now or at a flush
+                del blocks[0]
+        except BlockingIOError as e:   # a non-blocking stdout took part of it
+            _drop_written(blocks, e.characters_written)
+            raise
+        buffer.flush()
 
     def close(self) -> None:
         """Nothing to release."""

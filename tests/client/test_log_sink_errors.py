@@ -107,3 +107,26 @@ def test_serve_refuses_a_bad_log_sink_before_listening():
     assert result.returncode == 2
     assert "--log-sink: log sink 'cloudwatch:nohost'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_sink_opened_for_a_shipper_that_cannot_start_is_closed(monkeypatch, tmp_path):
+    from fastsfn import express_logs
+    from fastsfn.logs.spool import Spool
+
+    closed = []
+
+    class Opened:
+        def put_log_events(self, log_group_name, log_stream_name, events):
+            return 0
+
+        def close(self):
+            closed.append(True)
+
+    monkeypatch.setattr(express_logs, "open_sink", lambda spec, region_name=None: Opened())
+    monkeypatch.setattr(express_logs, "SPOOL_SLOTS", 1)
+    held = Spool(str(tmp_path / "0"), 1 << 20)   # another process's
+    logs = express_logs.ExecutionLogs("cloudwatch", spool=str(tmp_path))
+    with pytest.raises(express_logs.LogSinkUnavailable, match="spool slots .* are in use"):
+        logs.open()
+    assert closed == [True]
+    held.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 
@@ -159,3 +160,34 @@ def test_an_unreadable_spool_file_is_set_aside_and_the_next_one_shipped(tmp_path
     assert (tmp_path / (first.name + ".bad")).exists()
     assert "cannot be read" in caplog.text
     reopened.close()
+
+
+class Jammed:
+    """A stdout buffer that takes only part of the first write, like a full non-blocking
+    pipe."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+        self.jammed = True
+
+    def write(self, data: bytes) -> int:
+        if self.jammed:
+            self.jammed = False
+            self.data += data[:5]
+            raise BlockingIOError(11, "Resource temporarily unavailable", 5)
+        self.data += data
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing buffered."""
+
+
+def test_stdout_sink_retried_writes_only_what_stdout_did_not_take(monkeypatch):
+    buffer = Jammed()
+    monkeypatch.setattr(sys, "stdout", SimpleNamespace(buffer=buffer, flush=lambda: None))
+    sink = StdoutSink()
+    blocks = [b"first line\n", b"second\n"]
+    with pytest.raises(BlockingIOError):
+        sink.write_blocks("g", "s", blocks)
+    sink.write_blocks("g", "s", blocks)   # the shipper retries with the same list
+    assert bytes(buffer.data) == b"first line\nsecond\n" and blocks == []
