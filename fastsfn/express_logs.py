@@ -13,7 +13,6 @@ import atexit
 import os
 import re
 import threading
-import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +30,8 @@ LEVELS = {"OFF": 0, "FATAL": 1, "ERROR": 2, "ALL": 3}
 DEFAULT_SINK = "dir:./fastsfn-logs"
 DEFAULT_SPOOL = "fastsfn-logs-spool"   # where a CloudWatch sink's undelivered records wait
 SPOOL_SLOTS = 64   # processes (server workers) that can spool under one directory at once
+#: Shippers open in this process -> the process that opened them (see `_close_open_shippers`).
+_OPEN_SHIPPERS: dict[Any, int] = {}
 
 _GROUP_ARN = re.compile(
     r"^arn:aws[\w-]*:logs:[a-z0-9-]+:\d{12}:log-group:(?P<name>[A-Za-z0-9_\-/.#]{1,512})"
@@ -129,7 +130,6 @@ class ExecutionLogs:
         self._batches = LineBatches()   # records for a LocalShipper, a block per stream
         #: Set while a LocalShipper is open: executions hand their records to it in C.
         self.lane: LocalLane | None = None
-        self._closed_at_exit = False
 
     @property
     def shipper(self) -> Any:
@@ -150,10 +150,8 @@ class ExecutionLogs:
         """The open shipper (opening the sink if none is) and its lane, read together."""
         with self._lock:
             if self._shipper is None:
-                if not self._closed_at_exit:   # a shipper left open still ships at exit
-                    atexit.register(_close_at_exit, weakref.ref(self))
-                    self._closed_at_exit = True
                 shipper = _open_shipper(self.sink, self.spool, self.region_name, self._batches)
+                _OPEN_SHIPPERS[shipper] = os.getpid()
                 if type(shipper) is LocalShipper:
                     self.lane = LocalLane(self._batches, self._names, shipper.put_lines,
                                           self._put_late, self.ship)
@@ -206,6 +204,7 @@ class ExecutionLogs:
                 if self.lane is not None:
                     self.lane.open = False
                     self.lane = None
+        _OPEN_SHIPPERS.pop(shipper, None)
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every record handed over so far is shipped (or spooled)."""
@@ -220,6 +219,7 @@ class ExecutionLogs:
                 self.lane = None
         if shipper is not None:
             shipper.close()
+            _OPEN_SHIPPERS.pop(shipper, None)
             self._counters = dict(shipper.counters)
 
     @property
@@ -229,9 +229,12 @@ class ExecutionLogs:
         return self._counters if shipper is None else dict(shipper.counters)
 
 
-def _close_at_exit(logs: weakref.ref) -> None:
-    """Ship what a shipper nobody closed holds (a client never closed, an execution that
-    ended after `close`) before the process ends."""
-    alive = logs()
-    if alive is not None:
-        alive.close()
+@atexit.register
+def _close_open_shippers() -> None:
+    """Ship what shippers nobody closed hold (a client never closed, or collected unclosed;
+    an execution that ended after `close`) before the process ends; not in a forked child,
+    whose copies are its parent's to close."""
+    for shipper, pid in list(_OPEN_SHIPPERS.items()):
+        if pid == os.getpid():
+            shipper.close()
+    _OPEN_SHIPPERS.clear()

@@ -167,7 +167,8 @@ class Runtime:
             except DefinitionError as e:
                 log.warning("stored state machine %s no longer compiles: %s", arn, e)
             except LogSinkUnavailable as e:
-                log.warning("stored state machine %s is not taken: %s", arn, e)
+                log.warning("stored state machine %s is not taken yet: %s", arn, e)
+                self.store.forget(arn)   # tried again at the next refresh
 
     # -- executions -----------------------------------------------------------------------
 

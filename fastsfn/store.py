@@ -96,6 +96,12 @@ class Store:
             self._db.execute("DELETE FROM state_machines WHERE arn = ?", (arn,))
             self._known.pop(arn, None)
 
+    def forget(self, arn: str) -> None:
+        """Have the next `changes` return this machine again (it could not be taken now)."""
+        with self._lock:
+            self._known.pop(arn, None)
+            self._data_version = None
+
     def changes(self) -> tuple[list[dict[str, Any]], list[str]]:
         """Rows other connections wrote, and ARNs they deleted, since the last call."""
         with self._lock:

@@ -258,17 +258,21 @@ class CloudWatchSink:
                  connect_timeout: float = 5.0, read_timeout: float = 15.0) -> None:
         import botocore.session  # imported here: only this sink needs botocore
         from botocore.config import Config
+        from botocore.exceptions import BotoCoreError
 
         session = botocore.session.get_session()
-        if session.get_credentials() is None:
-            raise ValueError("log sink 'cloudwatch' needs AWS credentials and found none in "
-                             "botocore's chain (e.g. set AWS_ACCESS_KEY_ID and "
-                             "AWS_SECRET_ACCESS_KEY; any values do for LocalStack or moto)")
         config = Config(retries={"total_max_attempts": 1}, connect_timeout=connect_timeout,
                         read_timeout=read_timeout)
-        self._client = session.create_client(
-            "logs", region_name=region_name or session.get_config_variable("region")
-            or "us-east-1", endpoint_url=endpoint_url, config=config)
+        try:
+            if session.get_credentials() is None:
+                raise ValueError("log sink 'cloudwatch' needs AWS credentials and found none "
+                                 "in botocore's chain (e.g. set AWS_ACCESS_KEY_ID and "
+                                 "AWS_SECRET_ACCESS_KEY; any values do for LocalStack or moto)")
+            self._client = session.create_client(
+                "logs", region_name=region_name or session.get_config_variable("region")
+                or "us-east-1", endpoint_url=endpoint_url, config=config)
+        except BotoCoreError as e:   # a profile that does not exist, a config file unread, ...
+            raise ValueError(f"log sink 'cloudwatch': {e}") from e
         self._groups: set[str] = set()
         self._streams: set[tuple[str, str]] = set()
 

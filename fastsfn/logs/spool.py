@@ -96,7 +96,7 @@ class Spool:
         while not self._head and self._files:
             try:
                 self._load_head()
-            except (OSError, ValueError) as e:   # unreadable, or not what was written
+            except (OSError, ValueError, KeyError, TypeError) as e:   # not what was written
                 self._set_aside(e)
         return self._head[0] if self._head else None
 
@@ -142,9 +142,9 @@ class Spool:
         acked = os.fstat(self._ack).st_size
         with open(file, "rb") as f:
             records = [orjson.loads(line) for line in f][acked:]
-        self._head.extend(
+        self._head.extend([   # all read before any is queued
             Batch.sealed(r["group"], r["stream"], [(ts, m) for ts, m in r["events"]], r["seq"])
-            for r in records)
+            for r in records])
         if name in self._inherited:
             self.replayed += sum(len(batch.events) for batch in self._head)
         if not self._head:  # every batch was acked before the file could be deleted
@@ -159,14 +159,19 @@ class Spool:
             self._ack = None
         log.error("spool file %r cannot be read (%s): set aside as %r, its events not shipped",
                   file, error, file + ".bad")
-        self.nbytes -= os.path.getsize(file) if os.path.exists(file) else 0
-        if os.path.exists(file):
+        try:
+            self.nbytes -= os.path.getsize(file)
             os.replace(file, file + ".bad")
+        except OSError as e:   # gone, or the disk refuses even this: it is not read again
+            log.error("cannot set aside %r: %s", file, e)
 
     def _delete_head_file(self) -> None:
         file = os.path.join(self.path, self._files.popleft())
-        self.nbytes -= os.path.getsize(file)
         os.close(self._ack)
         self._ack = None
-        os.unlink(file)
-        os.unlink(file + ACK_SUFFIX)
+        try:
+            self.nbytes -= os.path.getsize(file)
+            os.unlink(file)
+            os.unlink(file + ACK_SUFFIX)
+        except OSError as e:   # (a read-only disk): its batches are shipped and acknowledged
+            log.warning("cannot delete the shipped spool file %r: %s", file, e)

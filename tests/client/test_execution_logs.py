@@ -582,17 +582,27 @@ def test_the_first_state_logs_the_input_as_its_value_encodes(tmp_path, text,
     assert records[1]["details"]["input"] == first_state_input
 
 
-def test_a_client_never_closed_still_ships_everything_at_exit(tmp_path):
+@pytest.mark.parametrize("collected", [False, True])
+def test_a_client_never_closed_still_ships_everything_at_exit(tmp_path, collected):
     script = f"""
+import gc
 import json
 import fastsfn
-sfn = fastsfn.client(log_sink={f"dir:{tmp_path}"!r})
-arn = sfn.create_state_machine(name="m", definition={json.dumps(PASS_ONLY)!r}, roleArn={ROLE!r},
-                               type="EXPRESS",
-                               loggingConfiguration={logging_config("ALL")!r})["stateMachineArn"]
-for n in range(1000):
-    sfn.start_sync_execution(stateMachineArn=arn, input=json.dumps({{"n": n}}))
-"""   # no sfn.close(): the process just ends
+
+def run(path):
+    sfn = fastsfn.client(log_sink="dir:" + path)
+    arn = sfn.create_state_machine(
+        name="m", definition={json.dumps(PASS_ONLY)!r}, roleArn={ROLE!r}, type="EXPRESS",
+        loggingConfiguration={logging_config("ALL")!r})["stateMachineArn"]
+    for n in range(1000):
+        sfn.start_sync_execution(stateMachineArn=arn, input=json.dumps({{"n": n}}))
+    return sfn
+
+kept = run({str(tmp_path)!r})
+if {collected!r}:
+    kept = None
+    gc.collect()
+"""   # no sfn.close(): the process just ends, with the client still referenced or collected
     subprocess.run([sys.executable, "-c", script], check=True, timeout=120,
                    cwd=Path(__file__).resolve().parents[2])
     assert len(read_records(tmp_path)) == 4 * 1000

@@ -87,7 +87,7 @@ def test_cloudwatch_without_credentials_is_refused_at_create(monkeypatch, tmp_pa
     sfn.close()
 
 
-def test_a_stored_machine_whose_sink_cannot_open_is_not_taken(tmp_path, caplog):
+def test_a_stored_machine_whose_sink_cannot_open_is_taken_once_it_can(tmp_path, caplog):
     data_dir = tmp_path / "data"
     writer = fastsfn.client(data_dir=data_dir, log_sink=f"dir:{tmp_path / 'logs'}")
     arn = writer.create_state_machine(name="m", definition=json.dumps(PASS_ONLY), roleArn=ROLE,
@@ -97,7 +97,10 @@ def test_a_stored_machine_whose_sink_cannot_open_is_not_taken(tmp_path, caplog):
     (tmp_path / "file").write_text("not a directory")
     reader = fastsfn.client(data_dir=data_dir, log_sink=f"dir:{tmp_path / 'file' / 'logs'}")
     assert arn not in reader.runtime.machines
-    assert "is not taken: the log sink" in caplog.text
+    assert "is not taken yet: the log sink" in caplog.text
+    (tmp_path / "file").unlink()   # the sink can be opened now: the next refresh takes it
+    reader.runtime.refresh()
+    assert arn in reader.runtime.machines
     reader.close()
 
 
@@ -130,3 +133,15 @@ def test_a_sink_opened_for_a_shipper_that_cannot_start_is_closed(monkeypatch, tm
         logs.open()
     assert closed == [True]
     held.close()
+
+
+def test_a_bad_aws_profile_answers_invalid_logging_configuration(monkeypatch, tmp_path):
+    monkeypatch.setenv("AWS_PROFILE", "no-such-profile")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    sfn = fastsfn.client(log_sink="cloudwatch", log_spool=str(tmp_path / "spool"))
+    with pytest.raises(sfn.exceptions.InvalidLoggingConfiguration, match="no-such-profile"):
+        sfn.create_state_machine(name="m", definition=json.dumps(PASS_ONLY), roleArn=ROLE,
+                                 type="EXPRESS", loggingConfiguration=logging_config("ALL"))
+    sfn.close()
+

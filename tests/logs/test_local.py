@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from fastsfn.logs import DirSink, LocalShipper, StdoutSink
+from fastsfn.logs import DirSink, LocalShipper, ShipperClosed, StdoutSink
 from fastsfn.logs.batching import EventSizes
 
 GROUP = "/aws/vendedlogs/states/orders-Logs"
@@ -206,3 +206,13 @@ def test_the_writer_wakes_once_enough_waits_not_only_on_its_timer():
         time.sleep(0.01)
     assert sink.written[(GROUP, "s")] == [m for _, m in events(0, 205)]
     shipper.close()
+
+
+def test_a_put_racing_a_close_is_told_the_shipper_is_closed():
+    # The queue closed by another thread's close() between put's check and its put.
+    shipper = LocalShipper(RecordingSink())
+    shipper._queue.close()
+    with pytest.raises(ShipperClosed):
+        shipper.put(GROUP, "s", events(0, 1))
+    shipper.close()
+

@@ -148,13 +148,15 @@ def test_a_spool_that_cannot_be_written_drops_what_it_refused_and_says_why(tmp_p
     spool.close()
 
 
-def test_an_unreadable_spool_file_is_set_aside_and_the_next_one_shipped(tmp_path, caplog):
+@pytest.mark.parametrize("text", [b"not json\n", b'{"seq": 0}\n', b'{"group": "g"}\n[]\n'])
+def test_an_unreadable_spool_file_is_set_aside_and_the_next_one_shipped(tmp_path, caplog,
+                                                                        text):
     spool = Spool(str(tmp_path), max_bytes=1 << 20)
     spool.append([batch(0)])
     spool.append([batch(1)])
     spool.close()
     first = sorted(tmp_path.glob("*.jsonl"))[0]
-    first.write_bytes(b"not json\n")
+    first.write_bytes(text)
     reopened = Spool(str(tmp_path), max_bytes=1 << 20)
     assert reopened.front().events == [(1, "m1")]
     assert (tmp_path / (first.name + ".bad")).exists()
