@@ -183,7 +183,8 @@ class ExecutionLogs:
                                                          records.first, records.last))
                 return
             except ShipperClosed:
-                self._forget(shipper)
+                self._release(shipper)
+                _OPEN_SHIPPERS.pop(shipper, None)
 
     def _put_late(self, log_group_name: str, log_stream_name: str, lines: bytes,
                   count: int) -> None:
@@ -194,17 +195,21 @@ class ExecutionLogs:
                 shipper.put_lines(log_group_name, log_stream_name, lines, count)
                 return
             except ShipperClosed:
-                self._forget(shipper)
+                self._release(shipper)
+                _OPEN_SHIPPERS.pop(shipper, None)
 
-    def _forget(self, shipper: Any) -> None:
-        """`shipper` refused events as closed: the next `_current` opens another."""
+    def _release(self, shipper: Any = None) -> Any:
+        """Stop handing records to the open shipper (only if it is `shipper`, when given):
+        the next `_current` opens another. The one released, or None."""
         with self._lock:
-            if self._shipper is shipper:
-                self._shipper = None
-                if self.lane is not None:
-                    self.lane.open = False
-                    self.lane = None
-        _OPEN_SHIPPERS.pop(shipper, None)
+            current = self._shipper
+            if current is None or (shipper is not None and current is not shipper):
+                return None
+            self._shipper = None
+            if self.lane is not None:   # executions still running end through `ended`
+                self.lane.open = False
+                self.lane = None
+            return current
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every record handed over so far is shipped (or spooled)."""
@@ -212,11 +217,7 @@ class ExecutionLogs:
 
     def close(self) -> None:
         """Ship everything, then stop the shipper."""
-        with self._lock:
-            shipper, self._shipper = self._shipper, None
-            if self.lane is not None:   # executions still running end through `ended`
-                self.lane.open = False
-                self.lane = None
+        shipper = self._release()
         if shipper is not None:
             shipper.close()
             _OPEN_SHIPPERS.pop(shipper, None)
