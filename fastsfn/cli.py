@@ -129,8 +129,8 @@ def load_definitions(sfn: Any, directory: Path, role_arn: str) -> list[str]:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from fastsfn import client
-    from fastsfn.resources import handlers_from_spec
     from fastsfn.logs.sinks import parse_sink
+    from fastsfn.resources import handlers_from_spec
     from fastsfn.server.workers import run_workers
 
     if args.log_sink is not None:
