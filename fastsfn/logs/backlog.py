@@ -142,12 +142,18 @@ class Backlog:
             self._seal(next(iter(self._open.values())))
         return self._sealed[0] if self._sealed else None
 
-    def pop(self) -> None:
-        """Remove the front batch."""
-        if self.spool is not None and self.spool.front() is not None:
+    def pop(self, sent: Batch) -> None:
+        """Remove `sent`, the front batch when it was taken to be sent. A spill meanwhile
+        (the sender holds no lock while it sends) moved it to the head of the spool, so that
+        copy goes; or the spool could not take it, and it was counted as dropped: it was
+        shipped after all."""
+        head = self._spool_front()
+        if head is not None and head.seq == sent.seq:
             self.spool.pop()
-        else:
+        elif self._sealed and self._sealed[0] is sent:
             self.memory_bytes -= self._sealed.popleft().nbytes
+        else:
+            self.dropped -= len(sent.events)
 
     def pending_through(self, seq: int) -> bool:
         """Whether a batch numbered `seq` or lower is still queued."""

@@ -259,15 +259,16 @@ class LogShipper:
                           batch.log_group_name, batch.log_stream_name, e)
                 with self._cond:
                     self._dropped += count
-                    self._backlog.pop()
+                    self._backlog.pop(batch)
                     self._cond.notify_all()
                 continue
             except Exception as e:  # noqa: BLE001 - any other failure may pass: retry later
                 failures += 1
                 with self._cond:
                     self._retried += 1
-                log.log(logging.WARNING if failures == 1 else logging.DEBUG,
-                        "cannot ship logs (%s: %s); retrying with backoff", type(e).__name__, e)
+                log.log(logging.WARNING if failures & (failures - 1) == 0 else logging.DEBUG,
+                        "cannot ship logs (%s: %s; %d failed calls in a row); retrying with "
+                        "backoff", type(e).__name__, e, failures)   # said at 1, 2, 4, 8, ...
                 ceiling = min(self._backoff_cap, self._backoff_base * 2 ** min(failures, 30))
                 self._stop_sender.wait(random.uniform(0, ceiling))  # full jitter
                 continue
@@ -275,7 +276,7 @@ class LogShipper:
                 log.info("log sink reachable again after %d failed calls", failures)
                 failures = 0
             with self._cond:
-                self._backlog.pop()
+                self._backlog.pop(batch)
                 self._batches += 1
                 self._shipped += count - rejected
                 self._rejected += rejected

@@ -283,6 +283,8 @@ class CloudWatchSink:
         A call that fails after reaching the endpoint (a read timeout, a dropped connection)
         may have been stored; the shipper then sends it again, so such a batch can appear twice.
         """
+        from botocore.exceptions import ParamValidationError
+
         errors = self._client.exceptions
         request = {"logGroupName": log_group_name, "logStreamName": log_stream_name,
                    "logEvents": [{"timestamp": ts, "message": m} for ts, m in events]}
@@ -291,6 +293,10 @@ class CloudWatchSink:
                 self._ensure_stream(log_group_name, log_stream_name)
                 response = self._client.put_log_events(**request)
                 break
+            except errors.DataAlreadyAcceptedException:   # (an endpoint with sequence tokens)
+                return 0
+            except ParamValidationError as e:   # botocore's own check: never sendable
+                raise BatchRejected(str(e)) from e
             except errors.ResourceNotFoundException:
                 # Deleted meanwhile, or a local endpoint restarted without its state: forget
                 # what was created and create it again (once; after that the shipper retries).
@@ -316,6 +322,12 @@ class CloudWatchSink:
                 self._client.create_log_group(logGroupName=log_group_name)
             except errors.ResourceAlreadyExistsException:
                 pass
+            except errors.ClientError as e:
+                # A role allowed only CreateLogStream and PutLogEvents, or the groups' quota
+                # reached: the group may well exist; CreateLogStream says if it does not.
+                if e.response["Error"]["Code"] not in ("AccessDeniedException",
+                                                       "LimitExceededException"):
+                    raise
             self._groups.add(log_group_name)
         try:
             self._client.create_log_stream(logGroupName=log_group_name,

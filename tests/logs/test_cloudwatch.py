@@ -107,6 +107,34 @@ def test_invalid_parameter_is_a_rejected_batch_not_a_retry():
         sink.put_log_events("g", "s", [(1, "m")])
 
 
+@pytest.mark.parametrize("code", ["AccessDeniedException", "LimitExceededException"])
+def test_a_group_that_cannot_be_created_is_still_written_if_it_exists(code):
+    # A role allowed only CreateLogStream and PutLogEvents (the group made beforehand).
+    sink = CloudWatchSink(endpoint_url="http://127.0.0.1:1")
+    stubber = Stubber(sink._client)
+    stubber.add_client_error("create_log_group", code, "not allowed")
+    stubber.add_response("create_log_stream", {}, {"logGroupName": "g", "logStreamName": "s"})
+    stubber.add_response("put_log_events", {})
+    with stubber:
+        assert sink.put_log_events("g", "s", [(1, "m")]) == 0
+    stubber.assert_no_pending_responses()
+
+
+def test_data_already_accepted_is_a_delivered_batch():
+    sink, stubber = stubbed_sink()
+    stubber.add_client_error("put_log_events", "DataAlreadyAcceptedException", "seen it")
+    with stubber:
+        assert sink.put_log_events("g", "s", [(1, "m")]) == 0
+
+
+def test_a_batch_botocore_refuses_to_send_is_rejected_not_retried():
+    sink = CloudWatchSink(endpoint_url="http://127.0.0.1:1")   # never reached
+    sink._groups.add("g")
+    sink._streams.add(("g", "s"))
+    with pytest.raises(BatchRejected, match="valid min"):   # checked before any request
+        sink.put_log_events("g", "s", [(-5, "m")])
+
+
 def test_missing_credentials_are_reported_when_opening(monkeypatch):
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from fastsfn.logs import DirSink, LogShipper, StdoutSink, open_sink, sinks
+from fastsfn.logs.backlog import Backlog
 from fastsfn.logs.batching import Batch
 from fastsfn.logs.spool import Spool
 
@@ -193,3 +194,31 @@ def test_stdout_sink_retried_writes_only_what_stdout_did_not_take(monkeypatch):
         sink.write_blocks("g", "s", blocks)
     sink.write_blocks("g", "s", blocks)   # the shipper retries with the same list
     assert bytes(buffer.data) == b"first line\nsecond\n" and blocks == []
+
+
+def _sent_then_spilled(tmp_path, max_spool_bytes: int):
+    """A backlog whose front batch was taken to be sent, then spilled (the intake's memory
+    bound passed while the call was out), then a newer batch queued."""
+    backlog = Backlog(1 << 20, Spool(str(tmp_path), max_spool_bytes))
+    backlog.add_many("g", "s", [(1, "a"), (2, "b")])
+    sent = backlog.front()
+    backlog.spill()
+    backlog.add_many("g", "s", [(3, "c")])
+    backlog.seal_all()
+    return backlog, sent
+
+
+def test_a_batch_spilled_while_it_was_sent_is_popped_from_the_spool(tmp_path):
+    backlog, sent = _sent_then_spilled(tmp_path, 1 << 20)
+    assert backlog.front().seq == sent.seq   # its copy, at the head of the spool
+    backlog.pop(sent)
+    assert backlog.front().events == [(3, "c")] and backlog.dropped == 0
+
+
+def test_a_batch_the_spool_refused_while_it_was_sent_counts_as_shipped(tmp_path):
+    backlog, sent = _sent_then_spilled(tmp_path, 10)   # the spool takes nothing
+    assert backlog.dropped == 2
+    backlog.pop(sent)
+    assert backlog.dropped == 0   # it was shipped after all
+    assert backlog.front().events == [(3, "c")]   # the newer batch is not popped instead
+
