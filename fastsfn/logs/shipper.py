@@ -172,7 +172,7 @@ class LogShipper:
                 "retried": self._retried,  # failed calls, to be tried again
                 "rejected": self._rejected,  # refused by CloudWatch (timestamp out of range)
                 "dropped": self._dropped + self._backlog.dropped,
-                "spooled": self._backlog.spooled,
+                "spooled": self._backlog.spooled,  # written to the spool (then shipped, too)
                 "replayed": self._spool.replayed if self._spool is not None else 0,
                 "queued_bytes": self._backlog.memory_bytes,
                 "spool_bytes": self._spool.nbytes if self._spool is not None else 0,
