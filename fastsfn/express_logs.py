@@ -183,8 +183,7 @@ class ExecutionLogs:
                                                          records.first, records.last))
                 return
             except ShipperClosed:
-                self._release(shipper)
-                _OPEN_SHIPPERS.pop(shipper, None)
+                self._closed_behind(shipper)
 
     def _put_late(self, log_group_name: str, log_stream_name: str, lines: bytes,
                   count: int) -> None:
@@ -195,8 +194,13 @@ class ExecutionLogs:
                 shipper.put_lines(log_group_name, log_stream_name, lines, count)
                 return
             except ShipperClosed:
-                self._release(shipper)
-                _OPEN_SHIPPERS.pop(shipper, None)
+                self._closed_behind(shipper)
+
+    def _closed_behind(self, shipper: Any) -> None:
+        """`shipper` refused events as closed (by another thread): the next `_current` opens
+        another."""
+        self._release(shipper)
+        _OPEN_SHIPPERS.pop(shipper, None)
 
     def _release(self, shipper: Any = None) -> Any:
         """Stop handing records to the open shipper (only if it is `shipper`, when given):

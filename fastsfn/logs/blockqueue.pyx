@@ -19,6 +19,8 @@ from fastsfn.logs.filewrite cimport (Piece, WriteBehind, write_pieces, writer_do
                                      writer_wants_gil)
 from fastsfn.memory cimport reallocated
 
+from fastsfn.logs.sinks import ShipperClosed
+
 cdef extern from *:
     """
     #include <pthread.h>
@@ -176,7 +178,7 @@ cdef class BlockQueue:
         fastsfn_lock(self._sync)
         if self._closing:
             fastsfn_unlock(self._sync)
-            raise RuntimeError("put() after close()")
+            raise ShipperClosed("put() after close()")
         if self._size == self._cap and not self._grow():
             fastsfn_unlock(self._sync)
             raise MemoryError()

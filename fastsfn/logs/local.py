@@ -111,10 +111,7 @@ class LocalShipper:
             if number is None:
                 number = self._ids[key] = len(self._keys)
                 self._keys.append(key)
-            try:
-                full = self._queue.put(number, lines, count)
-            except RuntimeError:   # closed since the check above, by another thread
-                raise ShipperClosed("LocalShipper.put() after close()") from None
+            full = self._queue.put(number, lines, count)   # ShipperClosed if closed since
         # Not holding the lock, and never the writer itself: it is the one making room.
         if full and wait and threading.get_ident() != self._writer.ident:
             self._queue.wait_for_room()

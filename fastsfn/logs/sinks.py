@@ -51,7 +51,7 @@ def parse_sink(spec: str) -> tuple[str, str]:
     """A sink spec's kind ("dir", "stdout", "cloudwatch") and argument (the path, the URL,
     or ""); ValueError saying what is wrong with a bad one."""
     kind, _, arg = spec.partition(":")
-    if kind == "dir" and arg or spec == "stdout":
+    if (kind == "dir" and arg) or spec == "stdout":
         return kind, arg
     if kind == "cloudwatch":
         url = urlsplit(arg)
